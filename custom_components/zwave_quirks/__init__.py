@@ -1,0 +1,44 @@
+"""The Z-Wave Quirks integration: quirk-made entities for Z-Wave JS devices."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .connection import ZwaveConnection, ZwaveQuirksConfigEntry
+from .const import DOMAIN
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's services."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> bool:
+    """Connect to the Z-Wave JS server and set up the entities."""
+    connection = ZwaveConnection(hass, entry)
+    await connection.async_start()
+    entry.runtime_data = connection
+    entry.async_on_unload(connection.async_stop)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> bool:
+    """Unload the entities and disconnect."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

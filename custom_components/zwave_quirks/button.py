@@ -1,0 +1,55 @@
+"""Button entities declared by quirks."""
+
+from __future__ import annotations
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .entity import QuirkEntity
+from .quirks.model import ButtonDecl
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ZwaveQuirksConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons of every supported node."""
+
+    @callback
+    def add(binding: NodeBinding) -> None:
+        async_add_entities(
+            QuirkButton(binding, decl)
+            for decl in binding.resolved.entities
+            if isinstance(decl, ButtonDecl)
+        )
+
+    entry.runtime_data.async_register_platform(Platform.BUTTON, add)
+
+
+class QuirkButton(QuirkEntity, ButtonEntity):
+    """Calls a command of the node once per press."""
+
+    def __init__(self, binding: NodeBinding, decl: ButtonDecl) -> None:
+        """Initialize."""
+        super().__init__(binding, decl.key, ())
+        self.decl = decl
+        self.entity_description = ButtonEntityDescription(
+            key=decl.key,
+            translation_key=decl.translation_key,
+            entity_category=decl.entity_category,
+            entity_registry_enabled_default=decl.enabled_by_default,
+        )
+
+    async def async_press(self) -> None:
+        """Send the command once, then refresh the values it changed."""
+        if self.decl.resets_totals:
+            self.binding.totals_reset()
+        await self.binding.async_invoke(self.decl.command_class, self.decl.method, *self.decl.args)
+        for command_class in self.decl.refresh:
+            await self.binding.async_refresh(command_class)

@@ -1,0 +1,527 @@
+"""The connection to a Z-Wave JS server: connect, listen, reconnect, rebind.
+
+The library cannot reuse a client after its connection closed, so every
+reconnect builds a new client and new node objects. Entities never hold a node
+object: they hold a NodeBinding, which keeps its node id and quirk and is
+re-attached to the new node object after a reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from zwave_js_server.client import Client
+from zwave_js_server.const import NodeStatus, SetValueStatus
+from zwave_js_server.exceptions import BaseZwaveJSServerError
+from zwave_js_server.model.driver import Driver
+from zwave_js_server.model.node import Node
+
+from .const import (
+    CONF_URL,
+    CONNECT_TIMEOUT,
+    DOMAIN,
+    DRIVER_READY_TIMEOUT,
+    LOGGER,
+    RECONNECT_MAX_DELAY,
+    RECONNECT_MIN_DELAY,
+    SET_VALUE_TIMEOUT,
+    USER_AGENT,
+)
+from .quirks.model import CONFIGURATION_CC, ResolvedQuirk, ValueRef
+from .quirks.registry import AmbiguousQuirk, find_quirk
+from .server import ServerCheckError, async_check_server
+from .util import redact_url
+
+type ZwaveQuirksConfigEntry = ConfigEntry[ZwaveConnection]
+
+SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
+
+
+class ConnectError(Exception):
+    """Connecting failed; ``reason`` is a translation key."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        """Initialize."""
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass
+class _Listeners:
+    """Callbacks of one kind, keyed by value id ("" for all)."""
+
+    by_key: dict[str, list[Callable[..., None]]]
+
+    def add(self, key: str, func: Callable[..., None]) -> Callable[[], None]:
+        funcs = self.by_key.setdefault(key, [])
+        funcs.append(func)
+
+        def remove() -> None:
+            if func in funcs:
+                funcs.remove(func)
+
+        return remove
+
+    def fire(self, key: str, *args: Any) -> None:
+        for func in list(self.by_key.get(key, ())):
+            func(*args)
+
+
+class NodeBinding:
+    """A supported node: its quirk, its device, and its current node object."""
+
+    def __init__(self, connection: ZwaveConnection, node_id: int, resolved: ResolvedQuirk) -> None:
+        """Initialize."""
+        self.connection = connection
+        self.node_id = node_id
+        self.resolved = resolved
+        self.node: Node | None = None
+        self.device_id: str | None = None
+        self._node_unsubs: list[Callable[[], None]] = []
+        self._values = _Listeners({})
+        self._notifications = _Listeners({})
+        self._state = _Listeners({})
+        self._totals_reset = _Listeners({})
+
+    @property
+    def home_id(self) -> int:
+        """The network's home id."""
+        return self.connection.home_id
+
+    @property
+    def device_key(self) -> str:
+        """The device registry identifier of the node."""
+        return f"{self.home_id}-{self.node_id}"
+
+    @property
+    def available(self) -> bool:
+        """Whether the node can be talked to."""
+        return self.node is not None and self.node.status != NodeStatus.DEAD
+
+    # -- node objects --------------------------------------------------------
+
+    @callback
+    def attach(self, node: Node) -> None:
+        """Bind to a (new) node object and refresh every entity."""
+        self._unsubscribe_node()
+        self.node = node
+        self._node_unsubs = [
+            node.on("value updated", self._on_value_event),
+            node.on("value added", self._on_value_event),
+            node.on("metadata updated", self._on_value_event),
+            node.on("value notification", self._on_value_notification),
+            node.on("dead", self._on_status),
+            node.on("alive", self._on_status),
+        ]
+        self._state.fire("")
+
+    @callback
+    def detach(self) -> None:
+        """Forget the node object: the entities become unavailable."""
+        self._unsubscribe_node()
+        self.node = None
+        self._state.fire("")
+
+    def _unsubscribe_node(self) -> None:
+        for unsub in self._node_unsubs:
+            unsub()
+        self._node_unsubs = []
+
+    @callback
+    def _on_value_event(self, event: dict[str, Any]) -> None:
+        value = event.get("value")
+        if value is None:
+            LOGGER.debug("Node %s: value event without value: %s", self.node_id, event)
+            return
+        self._values.fire(value.value_id)
+
+    @callback
+    def _on_value_notification(self, event: dict[str, Any]) -> None:
+        notification = event.get("value_notification")
+        if notification is None:
+            return
+        self._notifications.fire(notification.value_id, notification.value)
+
+    @callback
+    def _on_status(self, _event: dict[str, Any]) -> None:
+        self._state.fire("")
+
+    # -- subscriptions -------------------------------------------------------
+
+    def subscribe_value(self, ref: ValueRef, func: Callable[[], None]) -> Callable[[], None]:
+        """Call func when the value changes."""
+        return self._values.add(ref.value_id(self.node_id), func)
+
+    def subscribe_notification(
+        self, ref: ValueRef, func: Callable[[Any], None]
+    ) -> Callable[[], None]:
+        """Call func(value) for each value notification (stateless values)."""
+        return self._notifications.add(ref.value_id(self.node_id), func)
+
+    def subscribe_state(self, func: Callable[[], None]) -> Callable[[], None]:
+        """Call func when availability changes or the node object is replaced."""
+        return self._state.add("", func)
+
+    def subscribe_totals_reset(self, func: Callable[[], None]) -> Callable[[], None]:
+        """Call func when the meters' totals are reset through this integration."""
+        return self._totals_reset.add("", func)
+
+    # -- values and commands -------------------------------------------------
+
+    def has_value(self, ref: ValueRef) -> bool:
+        """Whether the node currently has the value."""
+        return self.node is not None and ref.value_id(self.node_id) in self.node.values
+
+    def value(self, ref: ValueRef) -> Any:
+        """The current value, None when unknown."""
+        if self.node is None:
+            return None
+        value = self.node.values.get(ref.value_id(self.node_id))
+        return None if value is None else value.value
+
+    def _require_node(self) -> Node:
+        if self.node is None or not self.connection.connected:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
+        return self.node
+
+    async def async_set_value(self, ref: ValueRef, raw: Any) -> None:
+        """Set a value and check the server's result; raise a translated error."""
+        node = self._require_node()
+        value_id = ref.value_id(self.node_id)
+        what = (
+            f"parameter {ref.property}"
+            if ref.command_class == CONFIGURATION_CC
+            else str(ref.property)
+        )
+        placeholders = {"what": what, "node_id": str(self.node_id)}
+        try:
+            async with asyncio.timeout(SET_VALUE_TIMEOUT):
+                result = await node.async_set_value(value_id, raw, wait_for_result=True)
+        except TimeoutError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="set_timeout",
+                translation_placeholders=placeholders,
+            ) from err
+        except BaseZwaveJSServerError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="set_failed",
+                translation_placeholders={**placeholders, "error": str(err)},
+            ) from err
+        if result is None or result.status not in SET_OK:
+            status = "no result" if result is None else result.status.name.lower()
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="set_failed",
+                translation_placeholders={**placeholders, "error": status},
+            )
+
+    async def async_invoke(self, command_class: int, method: str, *args: Any) -> Any:
+        """Call a command class API method of the node."""
+        node = self._require_node()
+        try:
+            async with asyncio.timeout(SET_VALUE_TIMEOUT):
+                return await node.async_invoke_cc_api(
+                    command_class,  # type: ignore[arg-type]
+                    method,
+                    *args,
+                    wait_for_result=True,
+                )
+        except (TimeoutError, BaseZwaveJSServerError) as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_failed",
+                translation_placeholders={"command": method, "error": str(err) or "timeout"},
+            ) from err
+
+    async def async_refresh(self, command_class: int) -> None:
+        """Ask the node for fresh values of a command class."""
+        node = self._require_node()
+        try:
+            await node.async_refresh_cc_values(command_class)  # type: ignore[arg-type]
+        except BaseZwaveJSServerError as err:
+            LOGGER.warning("Node %s: refreshing values failed: %s", self.node_id, err)
+
+    @callback
+    def totals_reset(self) -> None:
+        """Tell the total sensors that the next readings start new totals."""
+        self._totals_reset.fire("")
+
+
+class ZwaveConnection:
+    """Owns the client of one config entry and the bindings of its nodes."""
+
+    def __init__(self, hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> None:
+        """Initialize."""
+        self.hass = hass
+        self.entry = entry
+        self.url: str = entry.data[CONF_URL]
+        self.client: Client | None = None
+        self.home_id: int = int(entry.unique_id) if entry.unique_id else 0
+        self.bindings: dict[int, NodeBinding] = {}
+        self._platforms: dict[Platform, Callable[[NodeBinding], None]] = {}
+        self._listen_task: asyncio.Task[None] | None = None
+        self._driver_unsubs: list[Callable[[], None]] = []
+        self._stopping = False
+        self._first_bind = True
+        self._controller_device_id: str | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Whether a client is connected and its driver is ready."""
+        return self.client is not None and self.client.connected and self.driver is not None
+
+    @property
+    def driver(self) -> Driver | None:
+        """The driver model of the current connection."""
+        return None if self.client is None else self.client.driver
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Connect for the first time; raise ConfigEntryNotReady on failure."""
+        try:
+            await self._async_open()
+        except ConnectError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key=err.reason,
+                translation_placeholders={"url": redact_url(self.url), "error": str(err)},
+            ) from err
+        self.entry.async_create_background_task(
+            self.hass, self._async_supervise(), f"{DOMAIN} connection {self.entry.entry_id}"
+        )
+
+    async def async_stop(self) -> None:
+        """Disconnect and drop every listener."""
+        self._stopping = True
+        self._unsubscribe_driver()
+        for binding in self.bindings.values():
+            binding.detach()
+        if self._listen_task is not None:
+            self._listen_task.cancel()
+        if self.client is not None:
+            await self.client.disconnect()
+        if self._listen_task is not None:
+            await asyncio.gather(self._listen_task, return_exceptions=True)
+            self._listen_task = None
+        self.client = None
+
+    async def _async_open(self) -> None:
+        """Connect a new client, listen, and wait until its driver is ready."""
+        # check the server and its network before the client connects for good
+        try:
+            version = await async_check_server(self.hass, self.url)
+        except ServerCheckError as err:
+            reason = "cannot_connect" if err.reason == "cannot_connect" else "bad_server"
+            raise ConnectError(reason, err.reason.replace("_", " ")) from err
+        if self.home_id and version.home_id != self.home_id:
+            raise ConnectError(
+                "wrong_network", f"home id {version.home_id:#x}, expected {self.home_id:#x}"
+            )
+        client = Client(
+            self.url,
+            async_get_clientsession(self.hass),
+            additional_user_agent_components=USER_AGENT,
+        )
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                await client.connect()
+        except TimeoutError as err:
+            raise ConnectError("cannot_connect", "timed out") from err
+        except BaseZwaveJSServerError as err:
+            raise ConnectError("cannot_connect", str(err) or type(err).__name__) from err
+        assert client.version is not None
+        ready = asyncio.Event()
+        listen = self.entry.async_create_background_task(
+            self.hass, self._async_listen(client, ready), f"{DOMAIN} listen"
+        )
+        waiter = asyncio.ensure_future(ready.wait())
+        try:
+            async with asyncio.timeout(DRIVER_READY_TIMEOUT):
+                await asyncio.wait((listen, waiter), return_when=asyncio.FIRST_COMPLETED)
+        except TimeoutError:
+            pass
+        finally:
+            waiter.cancel()
+        if not ready.is_set():
+            listen.cancel()
+            await client.disconnect()
+            raise ConnectError("driver_not_ready", "the driver did not become ready")
+        self.client = client
+        self._listen_task = listen
+        self.home_id = client.version.home_id
+        self._async_on_driver_ready()
+
+    async def _async_listen(self, client: Client, ready: asyncio.Event) -> None:
+        try:
+            await client.listen(ready)
+        except BaseZwaveJSServerError as err:
+            LOGGER.debug("Listening ended: %s", err)
+
+    async def _async_supervise(self) -> None:
+        """Wait for the connection to end, then reconnect with backoff."""
+        while not self._stopping:
+            assert self._listen_task is not None
+            await asyncio.gather(self._listen_task, return_exceptions=True)
+            if self._stopping:
+                return
+            LOGGER.warning("Connection to the Z-Wave JS server %s lost", redact_url(self.url))
+            self._async_on_disconnected()
+            delay = RECONNECT_MIN_DELAY
+            while not self._stopping:
+                await asyncio.sleep(delay)
+                try:
+                    await self._async_open()
+                except ConnectError as err:
+                    LOGGER.debug("Reconnect failed (%s), next try in %ss", err, delay)
+                    delay = min(delay * 2, RECONNECT_MAX_DELAY)
+                    continue
+                except Exception:  # noqa: BLE001 - keep reconnecting whatever happened
+                    LOGGER.exception("Unexpected error while reconnecting")
+                    delay = min(delay * 2, RECONNECT_MAX_DELAY)
+                    continue
+                LOGGER.warning(
+                    "Connection to the Z-Wave JS server %s is back", redact_url(self.url)
+                )
+                break
+
+    @callback
+    def _async_on_disconnected(self) -> None:
+        self._unsubscribe_driver()
+        if self.client is not None:
+            self.client = None
+        for binding in self.bindings.values():
+            binding.detach()
+
+    def _unsubscribe_driver(self) -> None:
+        for unsub in self._driver_unsubs:
+            unsub()
+        self._driver_unsubs = []
+
+    # -- nodes and devices -----------------------------------------------------
+
+    @callback
+    def _async_on_driver_ready(self) -> None:
+        driver = self.driver
+        assert driver is not None
+        controller = driver.controller
+        self._driver_unsubs = [
+            controller.on("node added", lambda event: self._async_add_node(event["node"])),
+            controller.on(
+                "node removed", lambda event: self._async_remove_node(event["node"].node_id)
+            ),
+        ]
+        self._async_controller_device()
+        for node in controller.nodes.values():
+            self._async_add_node(node)
+        for node_id in [n for n in self.bindings if n not in controller.nodes]:
+            self._async_remove_node(node_id)
+        if self._first_bind:
+            self._first_bind = False
+            self._async_remove_stale_devices()
+
+    @callback
+    def _async_controller_device(self) -> None:
+        driver = self.driver
+        assert driver is not None and self.client is not None and self.client.version
+        self._controller_device_id = (
+            dr.async_get(self.hass)
+            .async_get_or_create(
+                config_entry_id=self.entry.entry_id,
+                identifiers={(DOMAIN, str(self.home_id))},
+                manufacturer="Z-Wave JS",
+                model="Z-Wave controller",
+                name="Z-Wave JS",
+                sw_version=self.client.version.driver_version,
+            )
+            .id
+        )
+
+    @callback
+    def _async_add_node(self, node: Node) -> None:
+        """Bind a node if a quirk supports it; wait for its interview if needed."""
+        if node.is_controller_node:
+            return
+        if not node.ready:
+            self._driver_unsubs.append(
+                node.once("ready", lambda event: self._async_add_node(event["node"]))
+            )
+            return
+        ids = (node.manufacturer_id, node.product_type, node.product_id)
+        try:
+            resolved = find_quirk(ids, node.firmware_version)
+        except AmbiguousQuirk as err:
+            LOGGER.error("Node %s matches several quirks, ignored: %s", node.node_id, err)
+            return
+        binding = self.bindings.get(node.node_id)
+        if resolved is None:
+            if binding is not None:
+                self._async_remove_node(node.node_id)
+            return
+        if binding is not None and binding.resolved == resolved:
+            binding.attach(node)
+            return
+        if binding is not None:
+            # a firmware update changed which variants apply: rebuild the entities
+            LOGGER.info("Node %s changed firmware; reloading its entities", node.node_id)
+            self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+            binding.attach(node)
+            return
+        binding = NodeBinding(self, node.node_id, resolved)
+        self.bindings[node.node_id] = binding
+        fingerprint = resolved.fingerprint
+        device = dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=self.entry.entry_id,
+            identifiers={(DOMAIN, binding.device_key)},
+            manufacturer=fingerprint.manufacturer,
+            model=fingerprint.model,
+            model_id=f"{fingerprint.product_type:04x}:{fingerprint.product_id:04x}",
+            name=node.name or f"{fingerprint.manufacturer} {fingerprint.model}",
+            sw_version=node.firmware_version,
+            suggested_area=node.location or None,
+            via_device_id=self._controller_device_id,
+        )
+        binding.device_id = device.id
+        binding.attach(node)
+        for add in self._platforms.values():
+            add(binding)
+
+    @callback
+    def _async_remove_node(self, node_id: int) -> None:
+        """A node left the network: remove its device and entities."""
+        binding = self.bindings.pop(node_id, None)
+        if binding is None:
+            return
+        binding.detach()
+        if binding.device_id is not None:
+            dr.async_get(self.hass).async_remove_device(binding.device_id)
+        LOGGER.info("Node %s was removed from the network", node_id)
+
+    @callback
+    def _async_remove_stale_devices(self) -> None:
+        """Remove devices of nodes that are no longer on the network."""
+        registry = dr.async_get(self.hass)
+        keep = {str(self.home_id)} | {b.device_key for b in self.bindings.values()}
+        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
+            if not any(domain == DOMAIN and key in keep for domain, key in device.identifiers):
+                registry.async_remove_device(device.id)
+
+    @callback
+    def async_register_platform(
+        self, platform: Platform, add: Callable[[NodeBinding], None]
+    ) -> None:
+        """Let a platform create the entities of every bound node, now and later."""
+        self._platforms[platform] = add
+        for binding in self.bindings.values():
+            add(binding)

@@ -1,0 +1,20 @@
+"""Constants of the Z-Wave Quirks integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "zwave_quirks"
+LOGGER = logging.getLogger(__package__)
+
+CONF_URL: Final = "url"
+DEFAULT_URL: Final = "ws://127.0.0.1:3000"
+
+CONNECT_TIMEOUT: Final = 10.0
+DRIVER_READY_TIMEOUT: Final = 60.0
+RECONNECT_MIN_DELAY: Final = 1.0
+RECONNECT_MAX_DELAY: Final = 60.0
+SET_VALUE_TIMEOUT: Final = 30.0
+
+USER_AGENT: Final = {"zwave_quirks": "0.1.0"}

@@ -1,0 +1,66 @@
+"""The base entity: device link, unique id, availability, value subscriptions."""
+
+from __future__ import annotations
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+
+from .connection import NodeBinding
+from .const import DOMAIN, LOGGER
+from .quirks.model import ValueRef
+
+
+class QuirkEntity(Entity):
+    """An entity made from a quirk declaration, bound to one node."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, binding: NodeBinding, key: str, values: tuple[ValueRef, ...]) -> None:
+        """Initialize."""
+        self.binding = binding
+        self._watched = values
+        self._warned = False
+        # unique ids name the network, the node and the declaration's key:
+        # stable across restarts, reconnects and firmware updates
+        self._attr_unique_id = f"{binding.home_id}.{binding.node_id}.{key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, binding.device_key)})
+
+    @property
+    def available(self) -> bool:
+        """Available while the node is reachable."""
+        return self.binding.available
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the node's values and its availability."""
+        self.async_on_remove(self.binding.subscribe_state(self._async_refresh))
+        for ref in self._watched:
+            self.async_on_remove(self.binding.subscribe_value(ref, self._async_new_reading))
+        self._update_from_node(reading=False)
+
+    @callback
+    def _async_refresh(self) -> None:
+        """The node object or its availability changed."""
+        self._update_from_node(reading=False)
+        self.async_write_ha_state()
+
+    @callback
+    def _async_new_reading(self) -> None:
+        """The node reported a value."""
+        self._update_from_node(reading=True)
+        self.async_write_ha_state()
+
+    @callback
+    def _update_from_node(self, reading: bool) -> None:
+        """Read the node's current values into the entity's attributes.
+
+        ``reading`` is true when the node just reported a value, false when
+        the values were read again after a reconnect or a status change.
+        """
+
+    def _warn_once(self, message: str, *args: object) -> None:
+        """Log an unexpected value once, until a good value comes back."""
+        if not self._warned:
+            self._warned = True
+            LOGGER.warning("%s: " + message, self.entity_id, *args)

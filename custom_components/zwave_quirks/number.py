@@ -1,0 +1,73 @@
+"""Number entities for the range parameters that quirks declare."""
+
+from __future__ import annotations
+
+from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .entity import QuirkEntity
+from .quirks.codecs import raw_to_display
+from .quirks.model import ConfigParam
+from .validation import display_number, raw_for_number
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ZwaveQuirksConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a number entity per range parameter of every supported node."""
+
+    @callback
+    def add(binding: NodeBinding) -> None:
+        async_add_entities(
+            QuirkNumber(binding, param)
+            for param in binding.resolved.parameters
+            if param.platform is Platform.NUMBER
+        )
+
+    entry.runtime_data.async_register_platform(Platform.NUMBER, add)
+
+
+class QuirkNumber(QuirkEntity, NumberEntity):
+    """A configuration parameter with a range, in the units a person thinks in."""
+
+    def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
+        """Initialize."""
+        super().__init__(binding, param.entity_key, (param.value,))
+        self.param = param
+        assert param.min is not None and param.max is not None
+        self.entity_description = NumberEntityDescription(
+            key=param.entity_key,
+            translation_key=param.key,
+            device_class=param.device_class,
+            native_unit_of_measurement=param.unit,
+            native_min_value=raw_to_display(param.min, param.scale),
+            native_max_value=raw_to_display(param.max, param.scale),
+            native_step=raw_to_display(param.step, param.scale),
+            mode=NumberMode.BOX,
+            entity_category=param.entity_category,
+            entity_registry_enabled_default=param.enabled_by_default,
+        )
+
+    @callback
+    def _update_from_node(self, reading: bool) -> None:
+        reported = self.binding.value(self.param.value)
+        value = display_number(self.param, reported)
+        if value is None and reported is not None:
+            self._warn_once(
+                "parameter %s reported unexpected value %r", self.param.number, reported
+            )
+        elif value is not None:
+            self._warned = False
+        self._attr_native_value = value
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Validate, then write the parameter."""
+        raw = raw_for_number(self.param, value)
+        await self.binding.async_set_value(self.param.value, raw)

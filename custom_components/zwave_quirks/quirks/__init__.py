@@ -1,0 +1,1 @@
+"""Quirk modules: one per device family, declared as data."""

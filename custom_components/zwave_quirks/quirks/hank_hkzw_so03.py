@@ -1,0 +1,215 @@
+"""HANK HKZW-SO03 smart plug, also sold as Zooz ZEN06.
+
+Sources: the openHAB page (the ZEN06 manual), the zwave-js device files
+0x0208/hkzw_so03.json and 0x027a/zen06.json. Where they disagree:
+- 21: openHAB says "range 0 to 1" but documents three values; the manual and
+  zwave-js agree on 0 previous, 1 on, 2 off. The device accepts 2, so 0-2.
+- 27: ZEN06 firmware 1.3 and newer has four LED modes (default 1); older
+  firmware and the HANK plug have two (default 0).
+- 30, and the defaults 300 s of 173/174: ZEN06 firmware 1.3 and newer only.
+  The fact sheet gives no values for 30; zwave-js's Zooz template does:
+  0 disabled, 1 enabled (default).
+"""
+
+from __future__ import annotations
+
+from homeassistant.components.number import NumberDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTime,
+)
+
+from .model import (
+    METER_CC,
+    ButtonDecl,
+    ConfigParam,
+    EventDecl,
+    Fingerprint,
+    FirmwareRange,
+    Quirk,
+    SensorDecl,
+    SwitchDecl,
+    ValueRef,
+    When,
+    electric_meter,
+)
+
+SWITCH_BINARY_CC = 0x25
+SCENE_ACTIVATION_CC = 0x2B
+
+HANK = Fingerprint(
+    manufacturer_id=0x0208,
+    product_type=0x0101,
+    product_id=0x000A,
+    manufacturer="HANK Electronics",
+    model="HKZW-SO03",
+)
+ZEN06 = Fingerprint(
+    manufacturer_id=0x027A,
+    product_type=0x0101,
+    product_id=0x000A,
+    manufacturer="Zooz",
+    model="ZEN06",
+)
+ZEN06_FW_1_3 = When(fingerprints=(ZEN06,), firmware=FirmwareRange(min="1.3"))
+
+
+def _interval(number: int, key: str, default: int, when: When | None = None) -> ConfigParam:
+    """A report interval in seconds, up to 31 days; 0 disables the report."""
+    return ConfigParam(
+        number=number,
+        size=4,
+        key=key,
+        default=default,
+        min=0,
+        max=2_678_400,
+        unit=UnitOfTime.SECONDS,
+        device_class=NumberDeviceClass.DURATION,
+        when=when,
+    )
+
+
+QUIRK = Quirk(
+    key="hank_hkzw_so03",
+    fingerprints=(HANK, ZEN06),
+    entities=(
+        SwitchDecl(
+            key="switch",
+            translation_key="outlet",
+            current=ValueRef(command_class=SWITCH_BINARY_CC, property="currentValue"),
+            target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
+        ),
+        SensorDecl(
+            key="energy",
+            translation_key="energy",
+            sources=(electric_meter(0),),
+            device_class=SensorDeviceClass.ENERGY,
+            state_class=SensorStateClass.TOTAL_INCREASING,
+            unit=UnitOfEnergy.KILO_WATT_HOUR,
+            display_precision=2,
+        ),
+        SensorDecl(
+            key="power",
+            translation_key="power",
+            sources=(electric_meter(2),),
+            device_class=SensorDeviceClass.POWER,
+            state_class=SensorStateClass.MEASUREMENT,
+            unit=UnitOfPower.WATT,
+            display_precision=1,
+        ),
+        SensorDecl(
+            key="voltage",
+            translation_key="voltage",
+            sources=(electric_meter(4),),
+            device_class=SensorDeviceClass.VOLTAGE,
+            state_class=SensorStateClass.MEASUREMENT,
+            unit=UnitOfElectricPotential.VOLT,
+            display_precision=1,
+        ),
+        SensorDecl(
+            key="current",
+            translation_key="current",
+            sources=(electric_meter(5),),
+            device_class=SensorDeviceClass.CURRENT,
+            state_class=SensorStateClass.MEASUREMENT,
+            unit=UnitOfElectricCurrent.AMPERE,
+            display_precision=2,
+        ),
+        ButtonDecl(
+            key="reset_meters",
+            translation_key="reset_meters",
+            entity_category=EntityCategory.CONFIG,
+            command_class=METER_CC,
+            method="reset",
+            refresh=(METER_CC,),
+            resets_totals=True,
+        ),
+        EventDecl(
+            key="scene",
+            translation_key="scene",
+            source=ValueRef(command_class=SCENE_ACTIVATION_CC, property="sceneId"),
+            event_type="scene_activated",
+            attribute="scene_id",
+        ),
+    ),
+    parameters=(
+        # The manual warns that disabling it may damage the device: not enabled
+        # by default, so that it is not changed by accident.
+        ConfigParam(
+            number=20,
+            size=1,
+            key="overload_protection",
+            default=1,
+            options={0: "disabled", 1: "enabled"},
+            enabled_by_default=False,
+        ),
+        ConfigParam(
+            number=21,
+            size=1,
+            key="state_after_power_failure",
+            default=0,
+            options={0: "previous", 1: "on", 2: "off"},
+        ),
+        ConfigParam(
+            number=24,
+            size=1,
+            key="status_change_notifications",
+            default=1,
+            options={0: "disabled", 1: "any_change", 2: "manual_only"},
+        ),
+        ConfigParam(
+            number=27,
+            size=1,
+            key="led_indicator",
+            default=0,
+            options={0: "always", 1: "five_seconds"},
+        ),
+        ConfigParam(
+            number=27,
+            size=1,
+            key="led_indicator",
+            default=1,
+            options={0: "always", 1: "when_on", 2: "five_seconds", 3: "off"},
+            when=ZEN06_FW_1_3,
+        ),
+        ConfigParam(
+            number=30,
+            size=1,
+            key="local_control",
+            default=1,
+            options={0: "disabled", 1: "enabled"},
+            when=ZEN06_FW_1_3,
+        ),
+        ConfigParam(
+            number=151,
+            size=2,
+            key="power_report_threshold",
+            default=50,
+            min=0,
+            max=65535,
+            unit=UnitOfPower.WATT,
+            device_class=NumberDeviceClass.POWER,
+        ),
+        ConfigParam(
+            number=152,
+            size=1,
+            key="power_report_percentage",
+            default=10,
+            min=0,
+            max=255,
+            unit=PERCENTAGE,
+        ),
+        _interval(171, "power_report_interval", 30),
+        _interval(172, "energy_report_interval", 300),
+        _interval(173, "voltage_report_interval", 0),
+        _interval(173, "voltage_report_interval", 300, ZEN06_FW_1_3),
+        _interval(174, "current_report_interval", 0),
+        _interval(174, "current_report_interval", 300, ZEN06_FW_1_3),
+    ),
+)

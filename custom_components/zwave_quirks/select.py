@@ -1,0 +1,66 @@
+"""Select entities for the enumerated parameters that quirks declare."""
+
+from __future__ import annotations
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .entity import QuirkEntity
+from .quirks.model import ConfigParam
+from .validation import display_option, raw_for_option
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ZwaveQuirksConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a select entity per enumerated parameter of every supported node."""
+
+    @callback
+    def add(binding: NodeBinding) -> None:
+        async_add_entities(
+            QuirkSelect(binding, param)
+            for param in binding.resolved.parameters
+            if param.platform is Platform.SELECT
+        )
+
+    entry.runtime_data.async_register_platform(Platform.SELECT, add)
+
+
+class QuirkSelect(QuirkEntity, SelectEntity):
+    """A configuration parameter with named, translated options."""
+
+    def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
+        """Initialize."""
+        super().__init__(binding, param.entity_key, (param.value,))
+        self.param = param
+        self.entity_description = SelectEntityDescription(
+            key=param.entity_key,
+            translation_key=param.key,
+            options=list(param.options.values()),
+            entity_category=param.entity_category,
+            entity_registry_enabled_default=param.enabled_by_default,
+        )
+
+    @callback
+    def _update_from_node(self, reading: bool) -> None:
+        reported = self.binding.value(self.param.value)
+        option = display_option(self.param, reported)
+        if option is None and reported is not None:
+            self._warn_once(
+                "parameter %s reported unexpected value %r", self.param.number, reported
+            )
+        elif option is not None:
+            self._warned = False
+        self._attr_current_option = option
+
+    async def async_select_option(self, option: str) -> None:
+        """Validate, then write the parameter."""
+        raw = raw_for_option(self.param, option)
+        await self.binding.async_set_value(self.param.value, raw)

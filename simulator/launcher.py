@@ -1,0 +1,335 @@
+"""Start/stop the simulated Z-Wave network (simulator/src/main.js) from Python.
+
+Stdlib only (Python 3.11+). Used by the end-to-end tests and the demo script.
+
+    with Simulator(cache_dir=Path("/tmp/zw-cache")) as sim:
+        print(sim.url, sim.home_id)
+        sim.report_meter(4, "W", 1234.5)
+
+CLI: python simulator/launcher.py --ws-port 3000 [--control-port 3001] [--cache-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+SIM_DIR = Path(__file__).resolve().parent
+MAIN_JS = SIM_DIR / "src" / "main.js"
+NODE_MODULES = SIM_DIR / "node_modules"
+READY_PREFIX = "ZWAVE_SIM_READY "
+
+_running: set[Simulator] = set()  # stopped by the atexit hook
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path | None, lines: int = 40) -> str:
+    if path is None:
+        return ""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class Simulator:
+    """One simulated network process (driver + mock nodes + Z-Wave JS server + control API)."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        ws_port: int | None = None,
+        control_port: int | None = None,
+        log_path: Path | None = None,
+        node: str = "node",
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.ws_port = ws_port or _free_port()
+        self.control_port = control_port or _free_port()
+        while self.control_port == self.ws_port:
+            self.control_port = _free_port()
+        self.log_path = Path(log_path) if log_path else None
+        self.node = node
+        self.ready_info: dict | None = None
+        self._proc: subprocess.Popen | None = None
+        self._log_file: Any = None
+        self._effective_log: Path | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}"
+
+    @property
+    def control_url(self) -> str:
+        return f"http://127.0.0.1:{self.control_port}"
+
+    @property
+    def home_id(self) -> int | None:
+        return self.ready_info["homeId"] if self.ready_info else None
+
+    @property
+    def log_file(self) -> Path | None:
+        """Where the simulator's stderr (driver log) goes."""
+        return self._effective_log
+
+    def start(self, timeout: float = 180) -> dict:
+        if self.running:
+            assert self.ready_info is not None
+            return self.ready_info
+        if not NODE_MODULES.is_dir():
+            raise RuntimeError(
+                f"{NODE_MODULES} is missing: run scripts/setup (npm ci in simulator/) first"
+            )
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._effective_log = self.log_path
+        elif self._effective_log is None:
+            fd, name = tempfile.mkstemp(prefix="zwave-sim-", suffix=".log")
+            os.close(fd)
+            self._effective_log = Path(name)
+        self._log_file = open(self._effective_log, "ab")  # noqa: SIM115
+        cmd = [
+            self.node,
+            str(MAIN_JS),
+            "--ws-port", str(self.ws_port),
+            "--control-port", str(self.control_port),
+            "--cache-dir", str(self.cache_dir),
+        ]  # fmt: skip
+        try:
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._log_file,
+                start_new_session=True,
+                cwd=str(SIM_DIR),
+            )
+        except OSError as err:
+            self._close_log()
+            raise RuntimeError(f"could not start {self.node!r}: {err}") from err
+
+        _running.add(self)
+        result: dict[str, Any] = {}
+        got_line = threading.Event()
+        proc = self._proc
+
+        def reader() -> None:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", errors="replace").strip()
+                if line.startswith(READY_PREFIX) and "info" not in result:
+                    try:
+                        result["info"] = json.loads(line[len(READY_PREFIX) :])
+                    except ValueError as err:
+                        result["error"] = f"bad READY line: {line!r} ({err})"
+                    got_line.set()
+                    return  # nothing else comes on stdout; end the thread
+            result["eof"] = True  # the process closed stdout: it has ended
+            got_line.set()
+
+        threading.Thread(target=reader, name="zwave-sim-stdout", daemon=True).start()
+        got_line.wait(timeout)
+        if "info" not in result:
+            code = proc.poll()
+            if code is None and result.get("eof"):
+                try:
+                    code = proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    code = None
+            self.stop()
+            why = result.get("error") or (
+                f"exited with code {code}"
+                if code is not None
+                else f"not ready after {timeout:.0f}s"
+            )
+            raise RuntimeError(
+                f"Z-Wave simulator failed to start ({why}). Log {self._effective_log}:\n"
+                + _tail(self._effective_log)
+            )
+        self.ready_info = result["info"]
+        return self.ready_info
+
+    def stop(self, timeout: float = 15) -> None:
+        proc, self._proc = self._proc, None
+        _running.discard(self)
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(5)
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    if stream:
+                        stream.close()
+                except OSError:
+                    pass
+            # reap leftovers of the process group (there should be none)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError, PermissionError:
+                pass
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log_file is not None:
+            try:
+                self._log_file.close()
+            except OSError:
+                pass
+            self._log_file = None
+
+    def __enter__(self) -> Simulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- control API -------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, body: dict | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(
+            self.control_url + path,
+            data=data,
+            method=method.upper(),
+            headers={"Content-Type": "application/json"} if data is not None else {},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode("utf-8", errors="replace")
+            raise RuntimeError(f"{method} {path} -> HTTP {err.code}: {detail}") from err
+
+    def status(self) -> dict:
+        return self.request("GET", "/status")
+
+    def stop_server(self) -> None:
+        self.request("POST", "/server/stop")
+
+    def start_server(self) -> None:
+        self.request("POST", "/server/start")
+
+    def report_meter(
+        self, node_id: int, scale: str, value: float, rate_type: str = "consumed"
+    ) -> None:
+        self.request(
+            "POST",
+            f"/nodes/{node_id}/meter",
+            {"scale": scale, "value": value, "rateType": rate_type},
+        )
+
+    def report_temperature(self, node_id: int, value: float) -> None:
+        self.request("POST", f"/nodes/{node_id}/temperature", {"value": value})
+
+    def activate_scene(self, node_id: int, scene_id: int) -> None:
+        self.request("POST", f"/nodes/{node_id}/scene", {"sceneId": scene_id})
+
+    def press_switch(self, node_id: int, on: bool) -> None:
+        self.request("POST", f"/nodes/{node_id}/switch", {"on": on})
+
+    def set_device_config(self, node_id: int, param: int, value: int) -> None:
+        self.request("POST", f"/nodes/{node_id}/config", {"param": param, "value": value})
+
+    def node_state(self, node_id: int) -> dict:
+        return self.request("GET", f"/nodes/{node_id}/state")
+
+    def received(self, node_id: int, include_gets: bool = False) -> list:
+        return self.request(
+            "GET", f"/nodes/{node_id}/received" + ("?all=1" if include_gets else "")
+        )
+
+    def clear_received(self, node_id: int) -> None:
+        self.request("POST", f"/nodes/{node_id}/received/clear")
+
+
+@atexit.register
+def _stop_all() -> None:
+    for sim in list(_running):
+        try:
+            sim.stop()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the simulated Z-Wave network")
+    parser.add_argument("--ws-port", type=int, default=3000)
+    parser.add_argument("--control-port", type=int, default=None)
+    parser.add_argument("--cache-dir", type=Path, default=None)
+    parser.add_argument("--log", type=Path, default=None, help="log file (default: temp file)")
+    parser.add_argument("--timeout", type=float, default=180)
+    args = parser.parse_args(argv)
+
+    cache_dir = args.cache_dir or Path(tempfile.gettempdir()) / "zwave-quirks-sim-cache"
+    sim = Simulator(
+        cache_dir, ws_port=args.ws_port, control_port=args.control_port, log_path=args.log
+    )
+
+    stop_event = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop_event.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        t0 = time.monotonic()
+        info = sim.start(timeout=args.timeout)
+        print(f"Z-Wave simulator ready in {time.monotonic() - t0:.1f}s: {sim.url}", flush=True)
+        print(
+            f"  home id {info['homeId']:#010x}, nodes {info['nodes']},"
+            f" control API {sim.control_url}, log {sim.log_file}",
+            flush=True,
+        )
+        while not stop_event.is_set():
+            if not sim.running:
+                print("simulator process ended unexpectedly", flush=True)
+                return 1
+            stop_event.wait(0.5)
+    except RuntimeError as err:
+        print(str(err), flush=True)
+        return 1
+    finally:
+        sim.stop()
+    print("Z-Wave simulator stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,219 @@
+// HTTP JSON control API of the simulator (127.0.0.1 only).
+import http from "node:http";
+import {
+	BinarySwitchCCReport,
+	MeterCCReport,
+	MultilevelSensorCCReport,
+	RateType,
+	SceneActivationCCSet,
+} from "zwave-js";
+import { CommandClasses, ConfigValueFormat } from "@zwave-js/core";
+import { createMockZWaveRequestFrame } from "@zwave-js/testing";
+import { METER_SCALES } from "./devices.js";
+
+class HttpError extends Error {
+	constructor(status, message) {
+		super(message);
+		this.status = status;
+	}
+}
+
+const RATE_TYPES = { consumed: RateType.Consumed, produced: RateType.Produced, unspecified: RateType.Unspecified };
+
+function readBody(req) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		let size = 0;
+		req.on("data", (c) => {
+			size += c.length;
+			if (size > 1e6) {
+				reject(new HttpError(413, "body too large"));
+				req.destroy();
+			} else chunks.push(c);
+		});
+		req.on("end", () => {
+			const text = Buffer.concat(chunks).toString("utf8").trim();
+			if (!text) return resolve({});
+			try {
+				const v = JSON.parse(text);
+				if (v === null || typeof v !== "object" || Array.isArray(v)) {
+					reject(new HttpError(400, "body must be a JSON object"));
+				} else resolve(v);
+			} catch {
+				reject(new HttpError(400, "invalid JSON body"));
+			}
+		});
+		req.on("error", reject);
+	});
+}
+
+function requireNumber(body, key) {
+	const v = body[key];
+	if (typeof v !== "number" || !Number.isFinite(v)) throw new HttpError(400, `"${key}" must be a finite number`);
+	return v;
+}
+
+/** Value as the device stores it, or throws if it does not fit into the parameter size */
+function normalizeConfigValue(param, value) {
+	if (!Number.isInteger(value)) throw new HttpError(400, `"value" must be an integer`);
+	const bits = 8 * param.valueSize;
+	if (value < -(2 ** (bits - 1)) || value >= 2 ** bits) {
+		throw new HttpError(400, `value ${value} does not fit into ${param.valueSize} byte(s)`);
+	}
+	if (param.format === ConfigValueFormat.UnsignedInteger) {
+		return value < 0 ? value + 2 ** bits : value;
+	}
+	return value >= 2 ** (bits - 1) ? value - 2 ** bits : value;
+}
+
+export function startControlServer({ port, driver, devices, ws, homeId, wsPort, controllerNodeId, log }) {
+	const getDev = (idStr) => {
+		const dev = devices.get(Number(idStr));
+		if (!dev) throw new HttpError(404, `unknown node ${idStr}`);
+		return dev;
+	};
+	const send = async (dev, cc) => {
+		await dev.mockNode.sendToController(createMockZWaveRequestFrame(cc, { ackRequested: true }));
+	};
+
+	const routes = [
+		["GET", /^\/status$/, async () => ({
+			serverRunning: ws.running,
+			homeId,
+			wsPort,
+			nodes: [...driver.controller.nodes.values()]
+				.filter((n) => n.id !== controllerNodeId)
+				.map((n) => ({
+					nodeId: n.id,
+					manufacturerId: n.manufacturerId ?? null,
+					productType: n.productType ?? null,
+					productId: n.productId ?? null,
+					firmwareVersion: n.firmwareVersion ?? null,
+					ready: n.ready,
+				})),
+		})],
+		["POST", /^\/server\/stop$/, async () => {
+			await ws.stop();
+			return { serverRunning: ws.running };
+		}],
+		["POST", /^\/server\/start$/, async () => {
+			await ws.start();
+			return { serverRunning: ws.running };
+		}],
+		["GET", /^\/nodes\/(\d+)\/state$/, async (m) => {
+			const dev = getDev(m[1]);
+			return {
+				switch: dev.state.switch,
+				config: { ...dev.state.config },
+				meters: { ...dev.state.meters },
+				temperature: dev.state.temperature,
+			};
+		}],
+		["GET", /^\/nodes\/(\d+)\/received$/, async (m, body, url) => {
+			const dev = getDev(m[1]);
+			// Gets and pings (No Operation) are hidden unless ?all=1, so polling does not
+			// disturb a "nothing was sent" assertion
+			const all = ["1", "true", "yes"].includes(url.searchParams.get("all") ?? "");
+			return dev.received.filter((e) => all || (!e.command.endsWith("Get") && e.cc !== "No Operation"));
+		}],
+		["POST", /^\/nodes\/(\d+)\/received\/clear$/, async (m) => {
+			getDev(m[1]).received.length = 0;
+			return { ok: true };
+		}],
+		["POST", /^\/nodes\/(\d+)\/meter$/, async (m, body) => {
+			const dev = getDev(m[1]);
+			const caps = dev.mockNode.getCCCapabilities(CommandClasses.Meter);
+			if (!caps) throw new HttpError(400, `node ${dev.id} has no meter`);
+			const scale = METER_SCALES[body.scale];
+			if (scale === undefined || !caps.supportedScales.includes(scale)) {
+				throw new HttpError(400, `unsupported scale ${JSON.stringify(body.scale)} for node ${dev.id}`);
+			}
+			const value = requireNumber(body, "value");
+			const rateName = body.rateType ?? "consumed";
+			const rateType = RATE_TYPES[rateName];
+			if (rateType === undefined) throw new HttpError(400, `"rateType" must be consumed|produced|unspecified`);
+			if (rateType === RateType.Consumed) {
+				dev.state.meters[body.scale] = value;
+				dev.changed();
+			}
+			await send(dev, new MeterCCReport({
+				nodeId: controllerNodeId,
+				type: caps.meterType ?? 1,
+				scale,
+				rateType,
+				value,
+				deltaTime: 0,
+			}));
+			return { ok: true };
+		}],
+		["POST", /^\/nodes\/(\d+)\/temperature$/, async (m, body) => {
+			const dev = getDev(m[1]);
+			if (dev.state.temperature === null) throw new HttpError(400, `node ${dev.id} has no temperature sensor`);
+			const value = requireNumber(body, "value");
+			dev.state.temperature = value;
+			dev.changed();
+			await send(dev, new MultilevelSensorCCReport({ nodeId: controllerNodeId, type: 0x01, scale: 0x00, value }));
+			return { ok: true };
+		}],
+		["POST", /^\/nodes\/(\d+)\/scene$/, async (m, body) => {
+			const dev = getDev(m[1]);
+			if (!dev.mockNode.implementedCCs.has(CommandClasses["Scene Activation"])) {
+				throw new HttpError(400, `node ${dev.id} has no Scene Activation CC`);
+			}
+			const sceneId = requireNumber(body, "sceneId");
+			if (!Number.isInteger(sceneId) || sceneId < 1 || sceneId > 255) {
+				throw new HttpError(400, `"sceneId" must be an integer 1..255`);
+			}
+			await send(dev, new SceneActivationCCSet({ nodeId: controllerNodeId, sceneId }));
+			return { ok: true };
+		}],
+		["POST", /^\/nodes\/(\d+)\/switch$/, async (m, body) => {
+			const dev = getDev(m[1]);
+			if (dev.state.switch === null) throw new HttpError(400, `node ${dev.id} has no switch`);
+			if (typeof body.on !== "boolean") throw new HttpError(400, `"on" must be a boolean`);
+			dev.setSwitch(body.on);
+			await send(dev, new BinarySwitchCCReport({ nodeId: controllerNodeId, currentValue: body.on }));
+			return { ok: true };
+		}],
+		["POST", /^\/nodes\/(\d+)\/config$/, async (m, body) => {
+			const dev = getDev(m[1]);
+			const paramNo = requireNumber(body, "param");
+			const param = dev.params.find((p) => p["#"] === paramNo);
+			if (!param) throw new HttpError(400, `node ${dev.id} has no parameter ${paramNo}`);
+			const value = normalizeConfigValue(param, requireNumber(body, "value"));
+			dev.state.config[String(paramNo)] = value;
+			dev.changed();
+			return { ok: true, param: paramNo, value };
+		}],
+	];
+
+	const server = http.createServer(async (req, res) => {
+		const reply = (status, obj) => {
+			const data = JSON.stringify(obj ?? null);
+			res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) });
+			res.end(data);
+		};
+		try {
+			const url = new URL(req.url ?? "/", "http://127.0.0.1");
+			const pathMatches = routes.filter(([, re]) => re.test(url.pathname));
+			if (!pathMatches.length) throw new HttpError(404, `no route ${url.pathname}`);
+			const route = pathMatches.find(([method]) => method === req.method);
+			if (!route) throw new HttpError(405, `method ${req.method} not allowed for ${url.pathname}`);
+			const body = req.method === "POST" ? await readBody(req) : {};
+			const result = await route[2](url.pathname.match(route[1]), body, url);
+			reply(200, result);
+		} catch (e) {
+			const status = e instanceof HttpError ? e.status : 500;
+			if (status >= 500) log(`control API error: ${e?.stack ?? e}`);
+			reply(status, { error: e?.message ?? String(e) });
+		}
+	});
+	return new Promise((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(port, "127.0.0.1", () => {
+			server.off("error", reject);
+			server.on("error", (e) => log(`control server error: ${e}`));
+			resolve(server);
+		});
+	});
+}

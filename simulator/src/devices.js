@@ -1,0 +1,190 @@
+// Static description of the simulated network: home id, nodes, parameters, initial state.
+// Values follow the project's fact sheet; ranges follow @zwave-js/config device files.
+import { CommandClasses, ConfigValueFormat } from "@zwave-js/core";
+
+export const HOME_ID = 0xc0dec0de;
+export const CONTROLLER_NODE_ID = 1;
+
+const S = ConfigValueFormat.SignedInteger;
+const U = ConfigValueFormat.UnsignedInteger;
+
+// Electric meter scales (Meter CC): kWh=0, kVAh=1, W=2, V=4, A=5
+export const METER_SCALES = { kWh: 0, kVAh: 1, W: 2, V: 4, A: 5 };
+export const METER_SCALE_NAMES = Object.fromEntries(
+	Object.entries(METER_SCALES).map(([k, v]) => [v, k]),
+);
+export const ACCUMULATED_SCALES = ["kWh", "kVAh"];
+export const PLUG_POWER_ON_W = 42.5;
+
+/** param(number, size, default, format, min, max, readonly) */
+function p(num, size, def, { format = S, min, max, readonly = false } = {}) {
+	if (min === undefined) min = format === U ? 0 : -(2 ** (8 * size - 1));
+	if (max === undefined) max = format === U ? 2 ** (8 * size) - 1 : 2 ** (8 * size - 1) - 1;
+	return { "#": num, valueSize: size, defaultValue: def, format, minValue: min, maxValue: max, readonly };
+}
+
+function plugParams(isZen06) {
+	const params = [
+		p(20, 1, 1, { format: U, min: 0, max: 1 }),
+		p(21, 1, 0, { min: 0, max: 2 }),
+		p(24, 1, 1, { min: 0, max: 2 }),
+		// ZEN06 fw >= 1.3: 0..3, default 1; HANK: 0..1, default 0
+		p(27, 1, isZen06 ? 1 : 0, { min: 0, max: isZen06 ? 3 : 1 }),
+	];
+	if (isZen06) params.push(p(30, 1, 1, { format: U, min: 0, max: 1 }));
+	params.push(
+		p(151, 2, 50, { format: U, min: 0, max: 65535 }),
+		p(152, 1, 10, { format: U, min: 0, max: 255 }),
+		p(171, 4, 30, { min: 0, max: 2678400 }),
+		p(172, 4, 300, { min: 0, max: 2678400 }),
+		p(173, 4, isZen06 ? 300 : 0, { min: 0, max: 2678400 }),
+		p(174, 4, isZen06 ? 300 : 0, { min: 0, max: 2678400 }),
+	);
+	return params;
+}
+
+function hanParams() {
+	return [
+		p(1, 4, 200, { min: 0, max: 100000 }),
+		p(2, 2, 5, { min: 0, max: 420 }),
+		p(3, 2, 20, { format: U, min: 0, max: 65535 }),
+		p(4, 2, 10, { format: U, min: 10, max: 65535 }),
+		p(5, 2, 300, { format: U, min: 10, max: 65535 }),
+		p(6, 2, 300, { format: U, min: 30, max: 65535 }),
+		p(7, 1, 10, { min: 0, max: 100 }),
+		p(8, 1, 0, { min: -60, max: 60 }),
+		p(9, 4, 1718972025, { format: U, min: 0, max: 4294967295, readonly: true }),
+		p(10, 4, 1835363685, { format: U, min: 0, max: 4294967295, readonly: true }),
+		p(11, 2, 0, { min: 0, max: 1000 }),
+	];
+}
+
+function plugCCs(params) {
+	return [
+		{ ccId: CommandClasses["Binary Switch"], version: 1 },
+		{
+			ccId: CommandClasses.Meter,
+			version: 3,
+			meterType: 0x01,
+			supportedScales: [0, 2, 4, 5],
+			supportedRateTypes: [1],
+			supportsReset: true,
+		},
+		{ ccId: CommandClasses["Scene Activation"], version: 1 },
+		{ ccId: CommandClasses["Scene Actuator Configuration"], version: 1 },
+		{ ccId: CommandClasses["All Switch"], version: 1 },
+		{ ccId: CommandClasses.Configuration, version: 1, bulkSupport: false, parameters: params },
+		{ ccId: CommandClasses.Association, version: 2 },
+		{ ccId: CommandClasses.Version, version: 2 },
+		{ ccId: CommandClasses["Manufacturer Specific"], version: 1 },
+		{ ccId: CommandClasses["Z-Wave Plus Info"], version: 2 },
+	];
+}
+
+function hanCCs(params) {
+	return [
+		{
+			ccId: CommandClasses.Meter,
+			version: 3,
+			meterType: 0x01,
+			supportedScales: [0, 1, 2, 4, 5],
+			supportedRateTypes: [1],
+			supportsReset: true,
+		},
+		{
+			ccId: CommandClasses["Multilevel Sensor"],
+			version: 10,
+			sensors: { 1: { supportedScales: [0] } }, // Air temperature, Celsius
+		},
+		{ ccId: CommandClasses.Configuration, version: 1, bulkSupport: false, parameters: params },
+		{ ccId: CommandClasses.Association, version: 2 },
+		{ ccId: CommandClasses["Multi Channel Association"], version: 3 },
+		{
+			ccId: CommandClasses.Indicator,
+			version: 3,
+			indicators: { 0x50: { properties: [3, 4, 5] } }, // Identify
+		},
+		{ ccId: CommandClasses.Version, version: 2 },
+		{ ccId: CommandClasses["Manufacturer Specific"], version: 1 },
+		{ ccId: CommandClasses["Z-Wave Plus Info"], version: 2 },
+	];
+}
+
+function defaultsOf(params) {
+	return Object.fromEntries(params.map((x) => [String(x["#"]), x.defaultValue]));
+}
+
+/** Returns fresh device definitions (capabilities + initial device state). */
+export function createDeviceDefinitions() {
+	const hankParams = plugParams(false);
+	const zenParams = plugParams(true);
+	const hanP = hanParams();
+	return [
+		{
+			id: 2,
+			name: "HANK HKZW-SO03",
+			kind: "plug",
+			capabilities: {
+				manufacturerId: 0x0208,
+				productType: 0x0101,
+				productId: 0x000a,
+				firmwareVersion: "1.0",
+				genericDeviceClass: 0x10, // Binary Switch
+				specificDeviceClass: 0x01, // Power Switch Binary
+				commandClasses: plugCCs(hankParams),
+			},
+			params: hankParams,
+			groups: { 1: { maxNodes: 5 } },
+			state: {
+				switch: false,
+				config: defaultsOf(hankParams),
+				meters: { kWh: 1.23, W: 0, V: 230.1, A: 0.18 },
+				temperature: null,
+			},
+		},
+		{
+			id: 3,
+			name: "Zooz ZEN06",
+			kind: "plug",
+			capabilities: {
+				manufacturerId: 0x027a,
+				productType: 0x0101,
+				productId: 0x000a,
+				firmwareVersion: "1.3",
+				genericDeviceClass: 0x10,
+				specificDeviceClass: 0x01,
+				commandClasses: plugCCs(zenParams),
+			},
+			params: zenParams,
+			groups: { 1: { maxNodes: 1 } },
+			state: {
+				switch: false,
+				config: defaultsOf(zenParams),
+				meters: { kWh: 1.23, W: 0, V: 230.1, A: 0.18 },
+				temperature: null,
+			},
+		},
+		{
+			id: 4,
+			name: "Heatit Z-HAN2",
+			kind: "meter",
+			capabilities: {
+				manufacturerId: 0x019b,
+				productType: 0x0062,
+				productId: 0x6201,
+				firmwareVersion: "1.0",
+				genericDeviceClass: 0x31, // Meter
+				specificDeviceClass: 0x01, // Simple Meter
+				commandClasses: hanCCs(hanP),
+			},
+			params: hanP,
+			groups: { 1: { maxNodes: 5 }, 2: { maxNodes: 5 } },
+			state: {
+				switch: null,
+				config: defaultsOf(hanP),
+				meters: { kWh: 12345.67, kVAh: 13000.5, W: 1500, V: 231.4, A: 6.5 },
+				temperature: 21.5,
+			},
+		},
+	];
+}

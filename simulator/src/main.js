@@ -1,0 +1,276 @@
+#!/usr/bin/env node
+// Simulated Z-Wave network: mock controller + mock nodes driven by a real zwave-js driver,
+// served by a real Z-Wave JS server (no mDNS), plus a small HTTP control API. Loopback only.
+//
+// Usage: node simulator/src/main.js --ws-port N --control-port M --cache-dir DIR [--log-level info]
+// Prints exactly one line to stdout when everything is ready:
+//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4]}
+// Everything else (including the driver log) goes to stderr.
+
+// Keep stdout for the READY line only: everything written to stdout goes to stderr instead.
+const realStdoutWrite = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, encoding, cb) => process.stderr.write(chunk, encoding, cb);
+
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ZwavejsServer } from "@zwave-js/server";
+import { MockController, MockNode } from "@zwave-js/testing";
+import {
+	createAndStartDriverWithMockPort,
+	createDefaultMockControllerBehaviors,
+	createDefaultMockNodeBehaviors,
+} from "zwave-js/Testing";
+import { createBehaviors } from "./behaviors.js";
+import { startControlServer } from "./control.js";
+import { CONTROLLER_NODE_ID, HOME_ID, PLUG_POWER_ON_W, createDeviceDefinitions } from "./devices.js";
+
+const log = (...a) => process.stderr.write(`[sim] ${a.join(" ")}\n`);
+
+function parseCli() {
+	const { values } = parseArgs({
+		options: {
+			"ws-port": { type: "string" },
+			"control-port": { type: "string" },
+			"cache-dir": { type: "string" },
+			"log-level": { type: "string", default: "info" },
+		},
+		strict: true,
+	});
+	const wsPort = Number(values["ws-port"]);
+	const controlPort = Number(values["control-port"]);
+	if (!Number.isInteger(wsPort) || wsPort <= 0 || !Number.isInteger(controlPort) || controlPort <= 0) {
+		throw new Error("--ws-port and --control-port must be positive integers");
+	}
+	if (!values["cache-dir"]) throw new Error("--cache-dir is required");
+	return { wsPort, controlPort, cacheDir: path.resolve(values["cache-dir"]), logLevel: values["log-level"] };
+}
+
+// ---------------------------------------------------------------------------
+// Device state persistence (the devices keep their state across restarts, like real ones)
+
+function loadSavedState(file) {
+	try {
+		return JSON.parse(fs.readFileSync(file, "utf8"));
+	} catch {
+		return {};
+	}
+}
+
+function makeDevices(stateFile) {
+	const saved = loadSavedState(stateFile);
+	const devices = new Map();
+	let saveTimer;
+	const saveNow = () => {
+		const out = {};
+		for (const d of devices.values()) out[d.id] = { state: d.state, assoc: d.assoc };
+		try {
+			fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify(out, null, 1));
+			fs.renameSync(`${stateFile}.tmp`, stateFile);
+		} catch (e) {
+			log(`could not save device state: ${e.message}`);
+		}
+	};
+	for (const def of createDeviceDefinitions()) {
+		const s = saved[def.id];
+		const dev = {
+			...def,
+			assoc: s?.assoc ?? {},
+			received: [],
+			mockNode: undefined,
+		};
+		if (s?.state) {
+			dev.state = {
+				...def.state,
+				...s.state,
+				config: { ...def.state.config, ...s.state.config },
+				meters: { ...def.state.meters, ...s.state.meters },
+			};
+		}
+		dev.changed = () => {
+			clearTimeout(saveTimer);
+			saveTimer = setTimeout(saveNow, 200);
+		};
+		dev.setSwitch = (on) => {
+			dev.state.switch = on;
+			if (dev.kind === "plug") dev.state.meters.W = on ? PLUG_POWER_ON_W : 0;
+			dev.changed();
+		};
+		devices.set(def.id, dev);
+	}
+	return { devices, saveNow };
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+	const opts = parseCli();
+	fs.mkdirSync(opts.cacheDir, { recursive: true });
+	const { devices, saveNow } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"));
+
+	const t0 = Date.now();
+	const { driver, mockPort, serial, continueStartup } = await createAndStartDriverWithMockPort({
+		logConfig: { enabled: true, level: opts.logLevel, forceConsole: true },
+		storage: {
+			cacheDir: opts.cacheDir,
+			lockDir: path.join(opts.cacheDir, "locks"),
+		},
+		// Like the real zwave-js-server: multi-client value updates
+		emitValueUpdateAfterSetValue: true,
+		// No bootloader/CLI detection: saves time, the mock is always a Serial API controller
+		testingHooks: { skipFirmwareIdentification: true },
+		userAgent: { "zwave-quirks-simulator": "0.1.0" },
+	});
+
+	// Nothing may leave loopback: neutralise everything that talks to the internet.
+	driver.compileAndSendStatistics = async () => {};
+	driver.checkForConfigUpdates = async () => undefined;
+	driver.installConfigUpdate = async () => false;
+
+	const mockController = await MockController.create({
+		homeId: HOME_ID,
+		ownNodeId: CONTROLLER_NODE_ID,
+		mockPort,
+		serial,
+	});
+	mockController.defineBehavior(...createDefaultMockControllerBehaviors());
+
+	for (const dev of devices.values()) {
+		const node = await MockNode.create({
+			id: dev.id,
+			controller: mockController,
+			capabilities: dev.capabilities,
+		});
+		mockController.addNode(node);
+		node.defineBehavior(...createDefaultMockNodeBehaviors());
+		node.defineBehavior(...createBehaviors(dev));
+		dev.mockNode = node;
+	}
+
+	const driverReady = new Promise((resolve) => driver.once("driver ready", resolve));
+	const allNodesReady = new Promise((resolve) => driver.once("all nodes ready", resolve));
+	driver.on("error", (e) => log(`driver error: ${e?.stack ?? e}`));
+	continueStartup();
+	await driverReady;
+	log(`driver ready after ${Date.now() - t0} ms`);
+
+	const noInternet = async () => {
+		throw new Error("Firmware update service is not available in the simulator");
+	};
+	driver.controller.getAvailableFirmwareUpdates = noInternet;
+	driver.controller.getAllAvailableFirmwareUpdates = noInternet;
+	driver.controller.firmwareUpdateOTA = noInternet;
+
+	await allNodesReady;
+	const elapsed = Date.now() - t0;
+	log(`all nodes ready after ${elapsed} ms`);
+
+	// --- Z-Wave JS server (WebSocket), restartable -------------------------------------------
+	const serverLogger = {
+		error: (m, e) => log(`server error: ${m}${e ? ` ${e}` : ""}`),
+		warn: (m) => log(`server warn: ${m}`),
+		info: (m) => log(`server: ${m}`),
+		debug: () => {},
+	};
+	let server;
+	const ws = {
+		get running() {
+			return !!server;
+		},
+		async start() {
+			if (server) return;
+			const s = new ZwavejsServer(driver, {
+				port: opts.wsPort,
+				host: "127.0.0.1",
+				logger: serverLogger,
+				enableDNSServiceDiscovery: false,
+			});
+			s.on("error", (e) => log(`server error event: ${e}`));
+			await s.start(true);
+			server = s;
+		},
+		async stop() {
+			if (!server) return;
+			const s = server;
+			server = undefined;
+			const wss = s.wsServer;
+			const http = s.server;
+			// Force-close clients that do not answer the close handshake quickly
+			const killer = setTimeout(() => {
+				for (const c of wss?.clients ?? []) c.terminate();
+				http?.closeAllConnections?.();
+			}, 1000);
+			try {
+				await s.destroy();
+			} finally {
+				clearTimeout(killer);
+			}
+		},
+	};
+	await ws.start();
+
+	const control = await startControlServer({
+		port: opts.controlPort,
+		driver,
+		devices,
+		ws,
+		homeId: HOME_ID,
+		wsPort: opts.wsPort,
+		controllerNodeId: CONTROLLER_NODE_ID,
+		log,
+	});
+
+	// --- shutdown ---------------------------------------------------------------------------
+	let stopping = false;
+	const shutdown = async (reason, code = 0) => {
+		if (stopping) return;
+		stopping = true;
+		log(`shutting down (${reason})`);
+		const hard = setTimeout(() => process.exit(code || 1), 10000);
+		hard.unref();
+		try {
+			saveNow();
+			control.close();
+			control.closeAllConnections?.();
+			await ws.stop();
+			mockController.destroy();
+			await driver.destroy();
+		} catch (e) {
+			log(`error during shutdown: ${e?.stack ?? e}`);
+		}
+		process.exit(code);
+	};
+	process.on("SIGTERM", () => void shutdown("SIGTERM"));
+	process.on("SIGINT", () => void shutdown("SIGINT"));
+	shutdownHook = shutdown;
+
+	const ready = {
+		wsPort: opts.wsPort,
+		controlPort: opts.controlPort,
+		homeId: HOME_ID,
+		nodes: [...devices.keys()],
+	};
+	realStdoutWrite(`ZWAVE_SIM_READY ${JSON.stringify(ready)}\n`);
+}
+
+let shutdownHook;
+process.on("unhandledRejection", (e) => log(`unhandled rejection: ${e?.stack ?? e}`));
+process.on("uncaughtException", (e) => {
+	log(`uncaught exception: ${e?.stack ?? e}`);
+	if (shutdownHook) void shutdownHook("uncaught exception", 1);
+	else process.exit(1);
+});
+
+// Exit when the parent goes away (stdin closed), also during startup
+const onStdinGone = (why) => {
+	if (shutdownHook) void shutdownHook(why);
+	else process.exit(0);
+};
+process.stdin.on("end", () => onStdinGone("stdin closed"));
+process.stdin.on("error", () => onStdinGone("stdin error"));
+process.stdin.resume();
+
+main().catch((e) => {
+	log(`fatal: ${e?.stack ?? e}`);
+	process.exit(1);
+});

@@ -1,0 +1,98 @@
+"""Shared fixtures: the integration, and the simulated network behind a real server."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_socket
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "simulator"))
+
+from launcher import Simulator  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components in every test."""
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    """One simulated network for the whole session (the first interview is slow).
+
+    The driver cache lives as long as the session, so later starts are faster.
+    """
+    cache = tmp_path_factory.mktemp("zwave-cache")
+    log = tmp_path_factory.mktemp("zwave-log") / "simulator.log"
+    # the test plugin blocks sockets around each test; the launcher needs one
+    # to pick free ports, and a session fixture is set up inside the first test
+    pytest_socket.enable_socket()
+    try:
+        sim = Simulator(cache_dir=cache, log_path=log)
+        sim.start()
+    finally:
+        pytest_socket.disable_socket(allow_unix_socket=True)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+class AsyncSim:
+    """The simulator's control calls, run in the executor (they block)."""
+
+    def __init__(self, hass: HomeAssistant, sim: Simulator) -> None:
+        self.hass = hass
+        self.sim = sim
+
+    @property
+    def url(self) -> str:
+        return self.sim.url
+
+    @property
+    def home_id(self) -> int:
+        return self.sim.home_id
+
+    async def call(self, name: str, *args: Any) -> Any:
+        return await self.hass.async_add_executor_job(getattr(self.sim, name), *args)
+
+
+@pytest.fixture
+async def sim(hass: HomeAssistant, simulator: Simulator, socket_enabled: None) -> AsyncSim:
+    """The running simulator, with a clean command log and the server up."""
+    control = AsyncSim(hass, simulator)
+    if not simulator.running:
+        await control.call("start")
+    status = await control.call("request", "GET", "/status")
+    if not status["serverRunning"]:
+        await control.call("start_server")
+    for node_id in (2, 3, 4):
+        await control.call("clear_received", node_id)
+    return control
+
+
+@pytest.fixture
+async def loaded_entry(hass: HomeAssistant, sim: AsyncSim) -> AsyncIterator[MockConfigEntry]:
+    """A config entry connected to the simulated network."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_URL: sim.url},
+        unique_id=str(sim.home_id),
+        title="Z-Wave network",
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    if entry.state.recoverable:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()

@@ -1,0 +1,141 @@
+"""End to end: the real Z-Wave JS server on the simulated network."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+
+from .conftest import AsyncSim
+from .helpers import HAN, PLUG, ZEN06, entity_id, wait_for
+
+
+async def test_devices_of_the_network(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    registry = dr.async_get(hass)
+    entry_id = loaded_entry.entry_id
+    controller = registry.async_get_device_by_identifier((DOMAIN, str(sim.home_id)), entry_id)
+    assert controller is not None
+    found = {}
+    for node_id in (PLUG, ZEN06, HAN):
+        device = registry.async_get_device_by_identifier(
+            (DOMAIN, f"{sim.home_id}-{node_id}"), entry_id
+        )
+        assert device is not None, node_id
+        assert device.via_device_id == controller.id
+        found[node_id] = (device.manufacturer, device.model, device.sw_version)
+    assert found[PLUG][:2] == ("HANK Electronics", "HKZW-SO03")
+    assert found[ZEN06] == ("Zooz", "ZEN06", "1.3")
+    assert found[HAN][:2] == ("Heatit", "Z-HAN2")
+    devices = dr.async_entries_for_config_entry(registry, loaded_entry.entry_id)
+    assert len(devices) == 4
+
+
+async def test_switch_changes_the_node(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    switch = entity_id(hass, sim.home_id, PLUG, "switch", "switch")
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    state = await sim.call("node_state", PLUG)
+    assert state["switch"] is True
+    await wait_for(hass, lambda: hass.states.get(switch).state == STATE_ON)
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    state = await sim.call("node_state", PLUG)
+    assert state["switch"] is False
+    await wait_for(hass, lambda: hass.states.get(switch).state == STATE_OFF)
+
+
+async def test_local_switch_press_reaches_home_assistant(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    switch = entity_id(hass, sim.home_id, ZEN06, "switch", "switch")
+    for on, expected in ((True, STATE_ON), (False, STATE_OFF)):
+        await sim.call("press_switch", ZEN06, on)
+        await wait_for(hass, lambda expected=expected: hass.states.get(switch).state == expected)
+
+
+def _states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    return {e.entity_id: hass.states.get(e.entity_id).state for e in entries if not e.disabled}
+
+
+@pytest.mark.parametrize("restart", ["server", "process"])
+async def test_restart_makes_entities_unavailable_then_back(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    loaded_entry: MockConfigEntry,
+    restart: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    before = _states(hass, loaded_entry)
+    assert before
+    assert STATE_UNAVAILABLE not in before.values()
+    caplog.set_level(logging.WARNING)
+
+    await sim.call("stop_server" if restart == "server" else "stop")
+    await wait_for(
+        hass,
+        lambda: set(_states(hass, loaded_entry).values()) == {STATE_UNAVAILABLE},
+        what="every entity unavailable",
+    )
+    await sim.call("start_server" if restart == "server" else "start")
+    await wait_for(
+        hass,
+        lambda: STATE_UNAVAILABLE not in _states(hass, loaded_entry).values(),
+        limit=60,
+        what="entities back",
+    )
+    after = _states(hass, loaded_entry)
+    assert set(after) == set(before)
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    assert caplog.text.count("lost") == 1
+    assert caplog.text.count("is back") == 1
+
+    # the new node objects are bound: switching still works
+    switch = entity_id(hass, sim.home_id, PLUG, "switch", "switch")
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert (await sim.call("node_state", PLUG))["switch"] is True
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+
+
+async def test_setup_retries_when_server_is_down(hass: HomeAssistant, sim: AsyncSim) -> None:
+    await sim.call("stop_server")
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "Cannot connect" in (entry.reason or "")
+    await sim.call("start_server")
+
+
+async def test_setup_refuses_another_network(hass: HomeAssistant, sim: AsyncSim) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id="1234")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "different Z-Wave network" in (entry.reason or "")
+
+
+async def test_unload_leaves_nothing_behind(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    connection = loaded_entry.runtime_data
+    assert connection.connected
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
+    assert connection.client is None
+    assert all(binding.node is None for binding in connection.bindings.values())
+    # the verify_cleanup fixture then fails the test on any lingering task or timer

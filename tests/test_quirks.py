@@ -1,0 +1,249 @@
+"""Quirk declarations: checked at import, matched to exactly one device."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.zwave_quirks.quirks.hank_hkzw_so03 import HANK, ZEN06
+from custom_components.zwave_quirks.quirks.heatit_z_han2 import Z_HAN2
+from custom_components.zwave_quirks.quirks.model import (
+    ConfigParam,
+    Fingerprint,
+    FirmwareRange,
+    Quirk,
+    QuirkError,
+    SensorDecl,
+    ValueRef,
+    When,
+)
+from custom_components.zwave_quirks.quirks.registry import (
+    QUIRKS,
+    AmbiguousQuirk,
+    find_quirk,
+)
+
+FP = Fingerprint(manufacturer_id=1, product_type=2, product_id=3, manufacturer="M", model="X")
+
+
+def test_no_two_shipped_quirks_match_the_same_device() -> None:
+    for quirk in QUIRKS:
+        for fingerprint in quirk.fingerprints:
+            for version in (None, "1.0", "1.3", "2.0"):
+                # raises AmbiguousQuirk on an overlap
+                found = find_quirk(fingerprint.ids, version)
+                assert found is not None
+                assert found.quirk is quirk
+
+
+def test_overlapping_quirks_are_an_error() -> None:
+    other = Quirk(key="copy", fingerprints=(HANK,))
+    with pytest.raises(AmbiguousQuirk):
+        find_quirk(HANK.ids, "1.0", quirks=(*QUIRKS, other))
+
+
+def test_unknown_device_has_no_quirk() -> None:
+    assert find_quirk((0x0086, 0x0003, 0x0062), "1.0") is None
+    assert find_quirk((None, None, None), None) is None
+
+
+def test_plug_fingerprints_differ_only_in_manufacturer() -> None:
+    assert HANK.ids[1:] == ZEN06.ids[1:]
+    assert HANK.manufacturer_id != ZEN06.manufacturer_id
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "firmware", "led_options", "has_30", "default_173"),
+    [
+        (HANK, "1.0", 2, False, 0),
+        (HANK, "1.3", 2, False, 0),
+        (ZEN06, "1.2", 2, False, 0),
+        (ZEN06, "1.3", 4, True, 300),
+        (ZEN06, "1.3.0", 4, True, 300),
+        (ZEN06, "2.0", 4, True, 300),
+        (ZEN06, None, 2, False, 0),
+        (ZEN06, "garbage", 2, False, 0),
+    ],
+)
+def test_plug_variants(
+    fingerprint: Fingerprint,
+    firmware: str | None,
+    led_options: int,
+    has_30: bool,
+    default_173: int,
+) -> None:
+    resolved = find_quirk(fingerprint.ids, firmware)
+    assert resolved is not None
+    led = resolved.parameter(27)
+    assert led is not None
+    assert len(led.options) == led_options
+    assert (resolved.parameter(30) is not None) is has_30
+    param_173 = resolved.parameter(173)
+    assert param_173 is not None
+    assert param_173.default == default_173
+
+
+def test_plug_parameter_21_has_three_states() -> None:
+    resolved = find_quirk(HANK.ids, "1.0")
+    assert resolved is not None
+    param = resolved.parameter(21)
+    assert param is not None
+    assert param.options == {0: "previous", 1: "on", 2: "off"}
+    assert not param.accepts(3)
+
+
+def test_han_parameters() -> None:
+    resolved = find_quirk(Z_HAN2.ids, "1.0")
+    assert resolved is not None
+    assert sorted(p.number for p in resolved.parameters) == list(range(1, 12))
+    p7, p8 = resolved.parameter(7), resolved.parameter(8)
+    assert p7 is not None
+    assert p8 is not None
+    assert (p7.min, p7.max, p7.step, p7.scale) == (0, 100, 5, 10)
+    assert p8.signed
+    assert (p8.min, p8.max) == (-60, 60)
+    for number in (9, 10):
+        param = resolved.parameter(number)
+        assert param is not None
+        assert param.read_only
+        assert param.platform is None
+
+
+def test_unique_entity_keys_per_device() -> None:
+    for quirk in QUIRKS:
+        for fingerprint in quirk.fingerprints:
+            resolved = quirk.resolve(fingerprint, (1, 3))
+            keys = [e.key for e in resolved.entities]
+            keys += [p.entity_key for p in resolved.parameters if p.platform]
+            assert len(keys) == len(set(keys))
+
+
+# --- bad declarations fail when they are built ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"size": 3, "min": 0, "max": 1}, "size 3"),
+        ({"size": 1, "min": 0, "max": 256}, "does not fit"),
+        ({"size": 1, "min": -1, "max": 1}, "does not fit"),
+        ({"size": 1, "min": -129, "max": 1, "signed": True}, "does not fit"),
+        ({"size": 1, "min": 5, "max": 1}, "min 5 > max 1"),
+        ({"size": 1, "min": 0, "max": 100, "step": 7}, "step 7"),
+        ({"size": 1, "min": 0, "max": 10, "default": 11}, "default 11"),
+        ({"size": 1, "min": 0, "max": 10, "step": 5, "default": 3}, "default 3"),
+        ({"size": 1, "options": {0: "a", 1: "a"}}, "not unique"),
+        ({"size": 1, "options": {0: "a"}, "min": 0, "max": 1}, "exclude"),
+        ({"size": 1, "options": {300: "a"}}, "does not fit"),
+        ({"size": 1}, "needs min and max"),
+        ({"size": 1, "min": 0, "max": 10, "scale": 0}, "scale"),
+    ],
+)
+def test_bad_parameter_declarations(kwargs: dict, message: str) -> None:
+    kwargs = {"number": 1, "key": "k", "default": 0} | kwargs
+    with pytest.raises(QuirkError, match=message):
+        ConfigParam(**kwargs)
+
+
+def test_bad_quirk_declarations() -> None:
+    param = ConfigParam(number=1, size=1, key="a", default=0, min=0, max=1)
+    with pytest.raises(QuirkError, match="no fingerprint"):
+        Quirk(key="q", fingerprints=())
+    with pytest.raises(QuirkError, match="two default variants"):
+        Quirk(key="q", fingerprints=(FP,), parameters=(param, param))
+    other_key = ConfigParam(number=2, size=1, key="a", default=0, min=0, max=1)
+    with pytest.raises(QuirkError, match="key a used twice"):
+        Quirk(key="q", fingerprints=(FP,), parameters=(param, other_key))
+    sensor = SensorDecl(
+        key="config_1", translation_key="x", sources=(ValueRef(command_class=1, property="p"),)
+    )
+    with pytest.raises(QuirkError, match="used twice"):
+        Quirk(key="q", fingerprints=(FP,), entities=(sensor,), parameters=(param,))
+    with pytest.raises(QuirkError, match="duplicate fingerprint"):
+        Quirk(key="q", fingerprints=(FP, FP))
+
+
+def test_overlapping_firmware_variants_are_an_error() -> None:
+    first = ConfigParam(
+        number=1,
+        size=1,
+        key="a",
+        default=0,
+        min=0,
+        max=1,
+        when=When(firmware=FirmwareRange(min="1.0", below="2.0")),
+    )
+    second = ConfigParam(
+        number=1,
+        size=1,
+        key="a",
+        default=0,
+        min=0,
+        max=2,
+        when=When(firmware=FirmwareRange(min="1.5")),
+    )
+    with pytest.raises(QuirkError, match="same device and firmware"):
+        Quirk(key="q", fingerprints=(FP,), parameters=(first, second))
+    disjoint = ConfigParam(
+        number=1,
+        size=1,
+        key="a",
+        default=0,
+        min=0,
+        max=2,
+        when=When(firmware=FirmwareRange(min="2.0")),
+    )
+    quirk = Quirk(key="q", fingerprints=(FP,), parameters=(first, disjoint))
+    assert quirk.resolve(FP, (2, 1)).parameters == (disjoint,)
+    assert quirk.resolve(FP, (1, 2)).parameters == (first,)
+    assert quirk.resolve(FP, None).parameters == ()
+
+
+def test_condition_on_a_foreign_fingerprint_is_an_error() -> None:
+    param = ConfigParam(
+        number=1, size=1, key="a", default=0, min=0, max=1, when=When(fingerprints=(HANK,))
+    )
+    with pytest.raises(QuirkError, match="foreign fingerprint"):
+        Quirk(key="q", fingerprints=(FP,), parameters=(param,))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "needs min or below"),
+        ({"min": "2.0", "below": "1.0"}, "empty"),
+        ({"min": "x"}, "bad firmware"),
+    ],
+)
+def test_bad_firmware_ranges(kwargs: dict, message: str) -> None:
+    with pytest.raises(QuirkError, match=message):
+        FirmwareRange(**kwargs)
+
+
+def test_firmware_conditional_fingerprint() -> None:
+    fp = Fingerprint(
+        manufacturer_id=1,
+        product_type=2,
+        product_id=3,
+        manufacturer="M",
+        model="X",
+        firmware=FirmwareRange(min="2.0"),
+    )
+    quirk = Quirk(key="q", fingerprints=(fp,))
+    assert quirk.match((1, 2, 3), (2, 0)) is fp
+    assert quirk.match((1, 2, 3), (1, 9)) is None
+    assert quirk.match((1, 2, 3), None) is None
+
+
+def test_sensor_declaration_checks() -> None:
+    with pytest.raises(QuirkError, match="needs a source"):
+        SensorDecl(key="s", translation_key="s", sources=())
+    ref = ValueRef(command_class=1, property="p")
+    with pytest.raises(QuirkError, match="convert"):
+        SensorDecl(key="s", translation_key="s", sources=(ref, ref))
+
+
+def test_value_ids() -> None:
+    assert ValueRef(command_class=112, property=7).value_id(4) == "4-112-0-7"
+    assert ValueRef(command_class=50, property="value", property_key=65537).value_id(2) == (
+        "2-50-0-value-65537"
+    )
