@@ -1,0 +1,83 @@
+"""A stand-in for the library's Client that serves node-state fixtures.
+
+Used by unit tests only: the driver and node models are the library's own,
+built from states captured from the simulated network
+(scripts/dev/capture_fixtures.py). End-to-end tests use the real server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from zwave_js_server.model.driver import Driver
+from zwave_js_server.model.version import VersionInfo
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HOME_ID = 0xC0DEC0DE
+LOG_CONFIG = {
+    "enabled": True,
+    "level": "info",
+    "logToFile": False,
+    "filename": "",
+    "forceConsole": False,
+}
+
+
+def load_state(*names: str) -> dict[str, Any]:
+    """A start_listening state with the named node fixtures."""
+    controller = json.loads((FIXTURES / "controller_state.json").read_text())
+    nodes = [json.loads((FIXTURES / f"{name}_state.json").read_text()) for name in names]
+    return {"controller": controller["controller"], "driver": controller["driver"], "nodes": nodes}
+
+
+class FixtureClient:
+    """Connects to nothing; records the commands it is sent."""
+
+    state: dict[str, Any] = {}
+    # status answered to set_value; None: never answer (a timeout)
+    set_value_status: int | None = 255
+    last: ClassVar[FixtureClient]
+
+    def __init__(self, url: str, session: Any, **_: Any) -> None:
+        self.ws_server_url = url
+        self.driver: Driver | None = None
+        self.version = VersionInfo("15.29.0", "3.10.2", HOME_ID, 0, 50)
+        self.connected = False
+        self.commands: list[dict[str, Any]] = []
+        self._closed = asyncio.Event()
+        FixtureClient.last = self
+
+    async def connect(self) -> None:
+        self.connected = True
+
+    async def listen(self, ready: asyncio.Event) -> None:
+        self.driver = Driver(self, json.loads(json.dumps(self.state)), LOG_CONFIG)  # type: ignore[arg-type]
+        ready.set()
+        await self._closed.wait()
+
+    async def disconnect(self) -> None:
+        self.connected = False
+        self._closed.set()
+        self.driver = None
+
+    async def async_send_command(
+        self, message: dict[str, Any], require_schema: int | None = None
+    ) -> dict[str, Any]:
+        self.commands.append(message)
+        if message["command"] == "node.set_value":
+            if self.set_value_status is None:
+                await asyncio.Event().wait()
+            return {"result": {"status": self.set_value_status}}
+        return {"response": None}
+
+    async def async_send_command_no_wait(
+        self, message: dict[str, Any], require_schema: int | None = None
+    ) -> None:
+        self.commands.append(message)
+
+    def set_values(self) -> list[dict[str, Any]]:
+        """The set_value commands sent so far."""
+        return [c for c in self.commands if c["command"] == "node.set_value"]

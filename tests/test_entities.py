@@ -1,0 +1,224 @@
+"""Entities made from node-state fixtures: snapshots, edge cases, failures."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from unittest.mock import AsyncMock, patch
+
+import pytest
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+from zwave_js_server.event import Event
+
+from custom_components.zwave_quirks import PLATFORMS
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+
+from .fixture_client import HOME_ID, FixtureClient, load_state
+from .helpers import HAN, PLUG, ZEN06, entity_id
+
+
+@pytest.fixture
+def fixture_client() -> Iterator[type[FixtureClient]]:
+    FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+    FixtureClient.set_value_status = 255
+    version = FixtureClient("", None).version
+    with (
+        patch("custom_components.zwave_quirks.connection.Client", FixtureClient),
+        patch(
+            "custom_components.zwave_quirks.connection.async_check_server",
+            AsyncMock(return_value=version),
+        ),
+    ):
+        yield FixtureClient
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant, fixture_client: type[FixtureClient]) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("platform", PLATFORMS)
+async def test_entities_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    fixture_client: type[FixtureClient],
+    platform: Platform,
+) -> None:
+    """What each platform creates for the three devices."""
+    with patch("custom_components.zwave_quirks.PLATFORMS", [platform]):
+        entry = MockConfigEntry(
+            domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
+async def test_overload_protection_disabled_by_default(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    for node_id in (PLUG, ZEN06):
+        found = registry.async_get_entity_id("select", DOMAIN, f"{HOME_ID}.{node_id}.config_20")
+        assert found is not None
+        assert registry.async_get(found).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+def _value_event(node_id: int, event: str, args: dict) -> Event:
+    return Event(
+        type=event, data={"source": "node", "event": event, "nodeId": node_id, "args": args}
+    )
+
+
+def _meter_args(key: int, value: float | str | None) -> dict:
+    return {
+        "commandClassName": "Meter",
+        "commandClass": 50,
+        "endpoint": 0,
+        "property": "value",
+        "propertyKey": key,
+        "newValue": value,
+        "prevValue": None,
+        "propertyName": "value",
+    }
+
+
+async def test_export_sensor_appears_with_first_produced_report(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    unique_id = f"{HOME_ID}.{HAN}.energy_export"
+    assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) is None
+    node = entry.runtime_data.bindings[HAN].node
+    args = _meter_args(65538, 42.5) | {
+        "metadata": {"type": "number", "readable": True, "writeable": False, "unit": "kWh"}
+    }
+    node.receive_event(_value_event(HAN, "value added", args))
+    await hass.async_block_till_done()
+    export = entity_id(hass, HOME_ID, HAN, "energy_export", "sensor")
+    state = hass.states.get(export)
+    assert state.state == "42.5"
+    assert state.attributes["state_class"] == "total_increasing"
+    assert state.attributes["device_class"] == "energy"
+
+
+async def test_unexpected_values_are_unknown_and_logged_once(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = entry.runtime_data.bindings[PLUG].node
+    power = entity_id(hass, HOME_ID, PLUG, "power", "sensor")
+    caplog.set_level(logging.WARNING)
+    for _ in range(2):
+        node.receive_event(_value_event(PLUG, "value updated", _meter_args(66049, "garbage")))
+        await hass.async_block_till_done()
+    assert hass.states.get(power).state == STATE_UNKNOWN
+    assert caplog.text.count("unexpected value 'garbage'") == 1
+    node.receive_event(_value_event(PLUG, "value updated", _meter_args(66049, 12.5)))
+    await hass.async_block_till_done()
+    assert hass.states.get(power).state == "12.5"
+
+    # a select parameter with a value the quirk does not know
+    select = entity_id(hass, HOME_ID, PLUG, "config_21", "select")
+    node.receive_event(
+        _value_event(
+            PLUG,
+            "value updated",
+            {
+                "commandClassName": "Configuration",
+                "commandClass": 112,
+                "endpoint": 0,
+                "property": 21,
+                "newValue": 7,
+                "prevValue": 0,
+                "propertyName": "State After Power Failure",
+            },
+        )
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(select).state == STATE_UNKNOWN
+    assert "parameter 21 reported unexpected value 7" in caplog.text
+
+
+async def test_failed_set_raises_and_keeps_state(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    before = hass.states.get(number).state
+    fixture_client.set_value_status = 2  # the device rejected it
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": 2.5}, blocking=True
+        )
+    assert err.value.translation_key == "set_failed"
+    assert hass.states.get(number).state == before
+    assert fixture_client.last.set_values()[-1]["value"] == 25
+
+
+async def test_set_timeout_raises(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    fixture_client.set_value_status = None
+    with (
+        patch("custom_components.zwave_quirks.connection.SET_VALUE_TIMEOUT", 0.05),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert err.value.translation_key == "set_timeout"
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [(2.3, "value_off_step"), (-0.5, "value_out_of_range"), (10.5, "value_out_of_range")],
+)
+async def test_bad_number_is_refused_before_sending(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    value: float,
+    key: str,
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "zwave_quirks",
+            "set_parameter",
+            {
+                "device_id": entry.runtime_data.bindings[HAN].device_id,
+                "parameter": 7,
+                "value": value,
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == key
+    assert err.value.translation_placeholders["min"] == "0"
+    assert err.value.translation_placeholders["max"] == "10"
+    assert len(fixture_client.last.set_values()) == sent
+    assert hass.states.get(number).state == "1.0"
+
+
+async def test_signed_parameter_written_as_signed(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_8", "number")
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": number, "value": -1.5}, blocking=True
+    )
+    command = fixture_client.last.set_values()[-1]
+    assert command["valueId"]["property"] == 8
+    assert command["value"] == -15
