@@ -10,6 +10,7 @@ import pytest
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
@@ -222,3 +223,52 @@ async def test_signed_parameter_written_as_signed(
     command = fixture_client.last.set_values()[-1]
     assert command["valueId"]["property"] == 8
     assert command["value"] == -15
+
+
+async def test_removed_node_loses_its_device_and_added_node_gets_one(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    devices = dr.async_get(hass)
+    identifier = (DOMAIN, f"{HOME_ID}-{PLUG}")
+    assert devices.async_get_device_by_identifier(identifier, entry.entry_id) is not None
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    controller = FixtureClient.last.driver.controller
+    state = load_state("hank_hkzw_so03")["nodes"][0]
+    controller.receive_event(
+        Event(
+            type="node removed",
+            data={"source": "controller", "event": "node removed", "node": state, "reason": 0},
+        )
+    )
+    await hass.async_block_till_done()
+    assert devices.async_get_device_by_identifier(identifier, entry.entry_id) is None
+    assert hass.states.get(switch) is None
+    assert PLUG not in entry.runtime_data.bindings
+
+    # included again: a new device with the same entity ids
+    controller.receive_event(
+        Event(
+            type="node added",
+            data={"source": "controller", "event": "node added", "node": state, "result": {}},
+        )
+    )
+    await hass.async_block_till_done()
+    assert devices.async_get_device_by_identifier(identifier, entry.entry_id) is not None
+    assert hass.states.get(switch) is not None
+
+
+async def test_unsupported_node_gets_no_device(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    state = load_state("heatit_z_han2")
+    state["nodes"][0] |= {"manufacturerId": 0x0086, "productId": 0x0062}
+    fixture_client.state = state
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert [d.model for d in devices] == ["Z-Wave controller"]
+    assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id) == []
