@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
@@ -48,8 +49,16 @@ class QuirkButton(QuirkEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the command once, then refresh the values it changed."""
+        # arm the guards first: the device may report 0 before the command returns
         if self.decl.resets_totals:
             self.binding.totals_reset()
-        await self.binding.async_invoke(self.decl.command_class, self.decl.method, *self.decl.args)
+        try:
+            await self.binding.async_invoke(
+                self.decl.command_class, self.decl.method, *self.decl.args
+            )
+        except HomeAssistantError:
+            if self.decl.resets_totals:
+                self.binding.totals_reset(expected=False)
+            raise
         for command_class in self.decl.refresh:
             await self.binding.async_refresh(command_class)

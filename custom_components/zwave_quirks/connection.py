@@ -20,7 +20,7 @@ from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from zwave_js_server.client import Client
-from zwave_js_server.const import NodeStatus, SetValueStatus
+from zwave_js_server.const import CommandClass, NodeStatus, SetValueStatus
 from zwave_js_server.exceptions import BaseZwaveJSServerError
 from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.node import Node
@@ -171,8 +171,8 @@ class NodeBinding:
         """Call func when availability changes or the node object is replaced."""
         return self._state.add("", func)
 
-    def subscribe_totals_reset(self, func: Callable[[], None]) -> Callable[[], None]:
-        """Call func when the meters' totals are reset through this integration."""
+    def subscribe_totals_reset(self, func: Callable[[bool], None]) -> Callable[[], None]:
+        """Call func(True) before a reset through this integration, func(False) if it failed."""
         return self._totals_reset.add("", func)
 
     # -- values and commands -------------------------------------------------
@@ -232,7 +232,7 @@ class NodeBinding:
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
                 return await node.async_invoke_cc_api(
-                    command_class,  # type: ignore[arg-type]
+                    CommandClass(command_class),
                     method,
                     *args,
                     wait_for_result=True,
@@ -248,14 +248,14 @@ class NodeBinding:
         """Ask the node for fresh values of a command class."""
         node = self._require_node()
         try:
-            await node.async_refresh_cc_values(command_class)  # type: ignore[arg-type]
+            await node.async_refresh_cc_values(CommandClass(command_class))
         except BaseZwaveJSServerError as err:
             LOGGER.warning("Node %s: refreshing values failed: %s", self.node_id, err)
 
     @callback
-    def totals_reset(self) -> None:
-        """Tell the total sensors that the next readings start new totals."""
-        self._totals_reset.fire("")
+    def totals_reset(self, expected: bool = True) -> None:
+        """Tell the total sensors that the next readings start new totals, or not."""
+        self._totals_reset.fire("", expected)
 
 
 class ZwaveConnection:

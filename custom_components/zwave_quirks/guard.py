@@ -29,9 +29,9 @@ class TotalGuard:
         if self.last is None:
             self.last = value
 
-    def expect_reset(self) -> None:
-        """The next drop is a reset made through this integration."""
-        self._expect_reset = EXPECT_RESET_READINGS
+    def expect_reset(self, expected: bool = True) -> None:
+        """The next drop is a reset made through this integration (or, no longer)."""
+        self._expect_reset = EXPECT_RESET_READINGS if expected else 0
 
     def peek(self, value: float) -> float:
         """Return the value to show for a value read again, not newly reported."""
