@@ -105,7 +105,11 @@ class NodeBinding:
     @property
     def available(self) -> bool:
         """Whether the node can be talked to."""
-        return self.node is not None and self.node.status != NodeStatus.DEAD
+        return (
+            self.node is not None
+            and self.connection.connected
+            and self.node.status != NodeStatus.DEAD
+        )
 
     # -- node objects --------------------------------------------------------
 
@@ -340,7 +344,8 @@ class ZwaveConnection:
         except TimeoutError as err:
             raise ConnectError("cannot_connect", "timed out") from err
         except BaseZwaveJSServerError as err:
-            raise ConnectError("cannot_connect", str(err) or type(err).__name__) from err
+            # the library's text can hold the URL with its credentials
+            raise ConnectError("cannot_connect", type(err).__name__) from err
         assert client.version is not None
         ready = asyncio.Event()
         listen = self.entry.async_create_background_task(

@@ -11,7 +11,7 @@ from zwave_js_server.const import MAX_SERVER_SCHEMA_VERSION, MIN_SERVER_SCHEMA_V
 from zwave_js_server.model.version import VersionInfo
 
 from .const import CONNECT_TIMEOUT, LOGGER
-from .util import valid_server_url
+from .util import redact_url, valid_server_url
 
 
 class ServerCheckError(Exception):
@@ -34,10 +34,10 @@ async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
             socket = await session.ws_connect(url, heartbeat=None)
     except aiohttp.WSServerHandshakeError as err:
         # an HTTP server that does not speak WebSocket here
-        LOGGER.debug("WebSocket handshake with %s failed: %s", url, err)
+        LOGGER.debug("WebSocket handshake with %s failed: %s", redact_url(url), err.status)
         raise ServerCheckError("not_zwave_js") from err
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as err:
-        LOGGER.debug("Cannot connect to %s: %s", url, err)
+        LOGGER.debug("Cannot connect to %s: %s", redact_url(url), type(err).__name__)
         raise ServerCheckError("cannot_connect") from err
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
@@ -54,7 +54,7 @@ async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
         if not isinstance(version.home_id, int):
             raise ValueError("no home id")
     except (ValueError, KeyError, TypeError) as err:
-        LOGGER.debug("%s answered something else than Z-Wave JS: %s", url, err)
+        LOGGER.debug("%s answered something else than Z-Wave JS: %s", redact_url(url), err)
         raise ServerCheckError("not_zwave_js") from err
     if (
         version.min_schema_version > MAX_SERVER_SCHEMA_VERSION

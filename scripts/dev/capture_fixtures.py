@@ -47,7 +47,9 @@ def main() -> None:
             path.write_text(json.dumps(node, indent=2, sort_keys=True) + "\n")
             print("wrote", path.relative_to(ROOT))
     controller = {"controller": state["controller"], "driver": state.get("driver")}
-    (out / "controller_state.json").write_text(json.dumps(controller, indent=2, sort_keys=True) + "\n")
+    (out / "controller_state.json").write_text(
+        json.dumps(controller, indent=2, sort_keys=True) + "\n"
+    )
 
 
 if __name__ == "__main__":

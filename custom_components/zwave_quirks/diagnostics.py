@@ -1,0 +1,220 @@
+"""Diagnostics: the connection, and what each quirk made of its node.
+
+Everything here reads state the integration already has; nothing is sent to
+the server or the nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .connection import NodeBinding, ZwaveConnection, ZwaveQuirksConfigEntry
+from .const import CONF_URL, LOGGER
+from .quirks.codecs import raw_to_display
+from .quirks.model import ConfigParam, EntityDecl, Fingerprint, SensorDecl
+from .util import redact_url
+from .validation import display_number, display_option
+
+# keys of entry data or options that could hold secrets, now or in a later version
+TO_REDACT = {
+    "access_token",
+    "api_key",
+    "api_token",
+    "auth",
+    "password",
+    "secret",
+    "token",
+    "username",
+}
+
+
+def _hex(number: int | None, digits: int = 4) -> str | None:
+    return None if number is None else f"0x{number:0{digits}x}"
+
+
+def _connection(entry: ZwaveQuirksConfigEntry) -> ZwaveConnection | None:
+    """The entry's connection; None while the entry is not loaded."""
+    return getattr(entry, "runtime_data", None)
+
+
+def _fingerprint(fingerprint: Fingerprint) -> dict[str, Any]:
+    firmware = fingerprint.firmware
+    return {
+        "manufacturer": fingerprint.manufacturer,
+        "model": fingerprint.model,
+        "manufacturer_id": _hex(fingerprint.manufacturer_id),
+        "product_type": _hex(fingerprint.product_type),
+        "product_id": _hex(fingerprint.product_id),
+        "firmware": None if firmware is None else f"{firmware.min or ''}..{firmware.below or ''}",
+    }
+
+
+def _entity(binding: NodeBinding, decl: EntityDecl) -> dict[str, Any]:
+    resolved = binding.resolved
+    data: dict[str, Any] = {
+        "key": decl.key,
+        "platform": decl.platform.value,
+        "variant": resolved.variant_of(decl),
+        "enabled_by_default": decl.enabled_by_default,
+    }
+    if decl.values:
+        data["sources"] = [
+            {"value_id": ref.value_id(binding.node_id), "value": binding.value(ref)}
+            for ref in decl.values
+        ]
+    if isinstance(decl, SensorDecl):
+        values = [binding.value(ref) for ref in decl.sources]
+        if decl.convert is None:
+            data["value"] = values[0]
+        else:
+            try:
+                data["value"] = decl.convert(values)
+            except Exception as err:  # noqa: BLE001 - diagnostics must not fail on a bad value
+                LOGGER.debug("Node %s %s: convert failed: %s", binding.node_id, decl.key, err)
+                data["value"] = None
+                data["convert_error"] = f"{type(err).__name__}: {err}"
+    return data
+
+
+def _allowed(param: ConfigParam) -> dict[str, Any]:
+    """The values the parameter allows: options, or a range in display units."""
+    if param.options:
+        return {"options": {str(raw): key for raw, key in param.options.items()}}
+    assert param.min is not None and param.max is not None
+    return {
+        "range": {
+            "min": raw_to_display(param.min, param.scale),
+            "max": raw_to_display(param.max, param.scale),
+            "step": raw_to_display(param.step, param.scale),
+            "unit": param.unit,
+        }
+    }
+
+
+def _parameter(binding: NodeBinding, param: ConfigParam) -> dict[str, Any]:
+    raw = binding.value(param.value)
+    value: Any
+    if param.read_only:
+        value = raw
+    elif param.options:
+        value = display_option(param, raw)
+    else:
+        value = display_number(param, raw)
+    platform = param.platform
+    return {
+        "number": param.number,
+        "key": param.key,
+        "variant": binding.resolved.variant_of(param),
+        "platform": None if platform is None else platform.value,
+        "size": param.size,
+        "signed": param.signed,
+        "scale": param.scale,
+        "read_only": param.read_only,
+        "default": param.default,
+        "raw": raw,
+        "value": value,
+        **_allowed(param),
+    }
+
+
+def _node(hass: HomeAssistant, binding: NodeBinding) -> dict[str, Any]:
+    """What the quirk made of one bound node."""
+    node = binding.node
+    if node is not None:
+        firmware = node.firmware_version
+    elif binding.device_id is not None and (
+        device := dr.async_get(hass).async_get(binding.device_id, include_child_devices=False)
+    ):
+        # detached: the firmware the device had when it was last seen
+        firmware = device.sw_version
+    else:
+        firmware = None
+    resolved = binding.resolved
+    return {
+        "node_id": binding.node_id,
+        "quirk": resolved.quirk.key,
+        "fingerprint": _fingerprint(resolved.fingerprint),
+        "firmware_version": firmware,
+        "status": "disconnected" if node is None else node.status.name.lower(),
+        "available": binding.available,
+        "entities": [_entity(binding, decl) for decl in resolved.entities],
+        "parameters": [_parameter(binding, param) for param in resolved.parameters],
+    }
+
+
+def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
+    """Nodes no quirk supports: what is needed to write a quirk for them."""
+    driver = connection.driver
+    if driver is None or not connection.connected:
+        return []
+    return [
+        {
+            "node_id": node.node_id,
+            "ready": node.ready,
+            "manufacturer_id": _hex(node.manufacturer_id),
+            "product_type": _hex(node.product_type),
+            "product_id": _hex(node.product_id),
+            "firmware_version": node.firmware_version,
+        }
+        for node in driver.controller.nodes.values()
+        if not node.is_controller_node and node.node_id not in connection.bindings
+    ]
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: ZwaveQuirksConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a config entry."""
+    data = dict(entry.data)
+    if isinstance(data.get(CONF_URL), str):
+        data[CONF_URL] = redact_url(data[CONF_URL])
+    result: dict[str, Any] = {
+        "entry": {
+            "title": entry.title,
+            "state": entry.state.value,
+            "data": async_redact_data(data, TO_REDACT),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
+        }
+    }
+    connection = _connection(entry)
+    if connection is None:
+        result["connection"] = {"connected": False}
+        result["nodes"] = {}
+        result["unsupported_nodes"] = []
+        return result
+    connected = connection.connected
+    client = connection.client
+    version = client.version if connected and client is not None else None
+    result["connection"] = {
+        "connected": connected,
+        "home_id": _hex(connection.home_id, 8) if connection.home_id else None,
+        "server_version": None if version is None else version.server_version,
+        "driver_version": None if version is None else version.driver_version,
+        "schema_versions": (
+            None
+            if version is None
+            else f"{version.min_schema_version}-{version.max_schema_version}"
+        ),
+    }
+    result["nodes"] = {
+        str(node_id): _node(hass, binding)
+        for node_id, binding in sorted(connection.bindings.items())
+    }
+    result["unsupported_nodes"] = _other_nodes(connection)
+    return result
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: ZwaveQuirksConfigEntry, device: dr.AnyDeviceEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a device: its node and what its quirk made of it."""
+    connection = _connection(entry)
+    if connection is not None:
+        for binding in connection.bindings.values():
+            if binding.device_id == device.id:
+                return _node(hass, binding)
+    return {"error": "unknown device"}
