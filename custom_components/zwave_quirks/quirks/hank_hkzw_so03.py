@@ -18,9 +18,6 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
-    UnitOfElectricCurrent,
-    UnitOfElectricPotential,
-    UnitOfEnergy,
     UnitOfPower,
     UnitOfTime,
 )
@@ -39,6 +36,7 @@ from .model import (
     When,
     electric_meter,
 )
+from .templates import current_sensor, energy_sensor, voltage_sensor
 
 SWITCH_BINARY_CC = 0x25
 SCENE_ACTIVATION_CC = 0x2B
@@ -85,15 +83,7 @@ QUIRK = Quirk(
             current=ValueRef(command_class=SWITCH_BINARY_CC, property="currentValue"),
             target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
         ),
-        SensorDecl(
-            key="energy",
-            translation_key="energy",
-            sources=(electric_meter(0),),
-            device_class=SensorDeviceClass.ENERGY,
-            state_class=SensorStateClass.TOTAL_INCREASING,
-            unit=UnitOfEnergy.KILO_WATT_HOUR,
-            display_precision=2,
-        ),
+        energy_sensor(),
         SensorDecl(
             key="power",
             translation_key="power",
@@ -103,24 +93,8 @@ QUIRK = Quirk(
             unit=UnitOfPower.WATT,
             display_precision=1,
         ),
-        SensorDecl(
-            key="voltage",
-            translation_key="voltage",
-            sources=(electric_meter(4),),
-            device_class=SensorDeviceClass.VOLTAGE,
-            state_class=SensorStateClass.MEASUREMENT,
-            unit=UnitOfElectricPotential.VOLT,
-            display_precision=1,
-        ),
-        SensorDecl(
-            key="current",
-            translation_key="current",
-            sources=(electric_meter(5),),
-            device_class=SensorDeviceClass.CURRENT,
-            state_class=SensorStateClass.MEASUREMENT,
-            unit=UnitOfElectricCurrent.AMPERE,
-            display_precision=2,
-        ),
+        voltage_sensor(),
+        current_sensor(),
         ButtonDecl(
             key="reset_meters",
             translation_key="reset_meters",

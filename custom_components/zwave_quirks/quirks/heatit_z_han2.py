@@ -16,9 +16,7 @@ from homeassistant.components.number import NumberDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
     EntityCategory,
-    UnitOfElectricCurrent,
     UnitOfElectricPotential,
-    UnitOfEnergy,
     UnitOfPower,
     UnitOfTemperature,
     UnitOfTime,
@@ -34,6 +32,7 @@ from .model import (
     ValueRef,
     electric_meter,
 )
+from .templates import current_sensor, energy_sensor, voltage_sensor
 
 SENSOR_MULTILEVEL_CC = 0x31
 
@@ -70,25 +69,8 @@ QUIRK = Quirk(
     key="heatit_z_han2",
     fingerprints=(Z_HAN2,),
     entities=(
-        SensorDecl(
-            key="energy",
-            translation_key="energy",
-            sources=(electric_meter(0),),
-            device_class=SensorDeviceClass.ENERGY,
-            state_class=SensorStateClass.TOTAL_INCREASING,
-            unit=UnitOfEnergy.KILO_WATT_HOUR,
-            display_precision=2,
-        ),
-        SensorDecl(
-            key="energy_export",
-            translation_key="energy_export",
-            sources=(electric_meter(0, RATE_PRODUCED),),
-            device_class=SensorDeviceClass.ENERGY,
-            state_class=SensorStateClass.TOTAL_INCREASING,
-            unit=UnitOfEnergy.KILO_WATT_HOUR,
-            display_precision=2,
-            optional=True,
-        ),
+        energy_sensor(),
+        energy_sensor("energy_export", RATE_PRODUCED, optional=True),
         # kVAh has no device class in Home Assistant
         SensorDecl(
             key="apparent_energy",
@@ -107,24 +89,8 @@ QUIRK = Quirk(
             unit=UnitOfPower.WATT,
             display_precision=0,
         ),
-        SensorDecl(
-            key="voltage",
-            translation_key="voltage",
-            sources=(electric_meter(4),),
-            device_class=SensorDeviceClass.VOLTAGE,
-            state_class=SensorStateClass.MEASUREMENT,
-            unit=UnitOfElectricPotential.VOLT,
-            display_precision=1,
-        ),
-        SensorDecl(
-            key="current",
-            translation_key="current",
-            sources=(electric_meter(5),),
-            device_class=SensorDeviceClass.CURRENT,
-            state_class=SensorStateClass.MEASUREMENT,
-            unit=UnitOfElectricCurrent.AMPERE,
-            display_precision=2,
-        ),
+        voltage_sensor(),
+        current_sensor(),
         SensorDecl(
             key="temperature",
             translation_key="temperature",

@@ -1,0 +1,48 @@
+"""Declarations shared by quirk modules, like zwave-js's device templates."""
+
+from __future__ import annotations
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import UnitOfElectricCurrent, UnitOfElectricPotential, UnitOfEnergy
+
+from .model import SensorDecl, electric_meter
+
+
+def energy_sensor(key: str = "energy", rate_type: int = 1, optional: bool = False) -> SensorDecl:
+    """An electric kWh total, ready for the energy dashboard."""
+    return SensorDecl(
+        key=key,
+        translation_key=key,
+        sources=(electric_meter(0, rate_type),),
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        unit=UnitOfEnergy.KILO_WATT_HOUR,
+        display_precision=2,
+        optional=optional,
+    )
+
+
+def voltage_sensor() -> SensorDecl:
+    """Electric meter voltage (V)."""
+    return SensorDecl(
+        key="voltage",
+        translation_key="voltage",
+        sources=(electric_meter(4),),
+        device_class=SensorDeviceClass.VOLTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        unit=UnitOfElectricPotential.VOLT,
+        display_precision=1,
+    )
+
+
+def current_sensor() -> SensorDecl:
+    """Electric meter current (A)."""
+    return SensorDecl(
+        key="current",
+        translation_key="current",
+        sources=(electric_meter(5),),
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        unit=UnitOfElectricCurrent.AMPERE,
+        display_precision=2,
+    )
