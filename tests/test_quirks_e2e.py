@@ -14,7 +14,7 @@ import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -102,6 +102,34 @@ async def test_power_and_temperature_reports(
     await sim.call("report_meter", PLUG, "W", 0)
     await sim.call("report_temperature", HAN, 21.5)
     await wait_for(hass, lambda: _number(hass, temperature) == pytest.approx(21.5))
+
+
+async def test_export_sensor_appears_with_first_produced_report(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    """A Meter v3 device sends produced energy unasked; it gets its own sensor."""
+    registry = er.async_get(hass)
+    unique_id = f"{sim.home_id}.{HAN}.energy_export"
+    assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) is None
+
+    await sim.call("report_meter", HAN, "kWh", 7.25, "produced")
+    await wait_for(
+        hass,
+        lambda: registry.async_get_entity_id("sensor", DOMAIN, unique_id) is not None,
+        what="export sensor",
+    )
+    export = entity_id(hass, sim.home_id, HAN, "energy_export", "sensor")
+    await wait_for(hass, lambda: _number(hass, export) == pytest.approx(7.25), what="export")
+    attributes = hass.states.get(export).attributes
+    assert (attributes["device_class"], attributes["state_class"]) == ("energy", "total_increasing")
+    # the consumed total is a different value and stays as it was
+    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
+    assert _number(hass, energy) != pytest.approx(7.25)
+
+    # after a restart, the sensor is there from the start
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _number(hass, export) == pytest.approx(7.25)
 
 
 # --- 2. scaled and signed number parameters --------------------------------------

@@ -154,7 +154,7 @@ export function createBehaviors(dev) {
 						nodeId: ownId(controller),
 						type: caps.meterType ?? 1,
 						supportedScales: caps.supportedScales ?? [0],
-						supportedRateTypes: caps.supportedRateTypes ?? [RateType.Consumed],
+						supportedRateTypes: caps.supportedRateTypes ?? [],
 						supportsReset: caps.supportsReset ?? true,
 					}),
 				};

@@ -67,7 +67,8 @@ function plugCCs(params) {
 			version: 3,
 			meterType: 0x01,
 			supportedScales: [0, 2, 4, 5],
-			supportedRateTypes: [1],
+			// Meter v3 has no rate types in its Supported Report (reserved bits)
+			supportedRateTypes: [],
 			supportsReset: true,
 		},
 		{ ccId: CommandClasses["Scene Activation"], version: 1 },
@@ -88,7 +89,8 @@ function hanCCs(params) {
 			version: 3,
 			meterType: 0x01,
 			supportedScales: [0, 1, 2, 4, 5],
-			supportedRateTypes: [1],
+			// Meter v3 has no rate types in its Supported Report (reserved bits)
+			supportedRateTypes: [],
 			supportsReset: true,
 		},
 		{
