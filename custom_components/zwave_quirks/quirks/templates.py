@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
-from homeassistant.const import UnitOfElectricCurrent, UnitOfElectricPotential, UnitOfEnergy
+from homeassistant.const import (
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+)
 
 from .model import SensorDecl, electric_meter
 
@@ -19,6 +24,19 @@ def energy_sensor(key: str = "energy", rate_type: int = 1, optional: bool = Fals
         unit=UnitOfEnergy.KILO_WATT_HOUR,
         display_precision=2,
         optional=optional,
+    )
+
+
+def power_sensor(display_precision: int) -> SensorDecl:
+    """Electric meter power (W)."""
+    return SensorDecl(
+        key="power",
+        translation_key="power",
+        sources=(electric_meter(2),),
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        unit=UnitOfPower.WATT,
+        display_precision=display_precision,
     )
 
 
