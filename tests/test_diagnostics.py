@@ -150,7 +150,16 @@ async def test_han_device_diagnostics(
     assert params[8]["platform"] == "number"
     assert params[8]["raw"] == -15
     assert params[8]["value"] == -1.5
-    assert params[8]["range"] == {"min": -6.0, "max": 6.0, "step": 0.1, "unit": "°C"}
+    assert params[8]["range"] == {
+        "min": -6.0,
+        "max": 6.0,
+        "step": 0.1,
+        "unit": "°C",
+        "off": None,
+    }
+    assert params[8]["is_off"] is None
+    assert (params[7]["range"]["min"], params[7]["range"]["off"]) == (0.5, 0)
+    assert (params[7]["raw"], params[7]["is_off"]) == (10, False)
     for number, raw in ((9, SERIAL_FIRST), (10, SERIAL_SECOND)):
         assert params[number]["read_only"] is True
         assert params[number]["platform"] is None

@@ -184,7 +184,11 @@ async def test_set_timeout_raises(
 
 @pytest.mark.parametrize(
     ("value", "key"),
-    [(2.3, "value_off_step"), (-0.5, "value_out_of_range"), (10.5, "value_out_of_range")],
+    [
+        (2.3, "value_off_step_or_off"),
+        (-0.5, "value_out_of_range_or_off"),
+        (10.5, "value_out_of_range_or_off"),
+    ],
 )
 async def test_bad_number_is_refused_before_sending(
     hass: HomeAssistant,
@@ -207,8 +211,8 @@ async def test_bad_number_is_refused_before_sending(
             blocking=True,
         )
     assert err.value.translation_key == key
-    assert err.value.translation_placeholders["min"] == "0"
-    assert err.value.translation_placeholders["max"] == "10"
+    placeholders = err.value.translation_placeholders
+    assert (placeholders["off"], placeholders["min"], placeholders["max"]) == ("0", "0.5", "10")
     assert len(fixture_client.last.set_values()) == sent
     assert hass.states.get(number).state == "1.0"
 

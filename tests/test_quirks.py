@@ -98,7 +98,8 @@ def test_han_parameters() -> None:
     p7, p8 = resolved.parameter(7), resolved.parameter(8)
     assert p7 is not None
     assert p8 is not None
-    assert (p7.min, p7.max, p7.step, p7.scale) == (0, 100, 5, 10)
+    assert (p7.min, p7.max, p7.step, p7.scale, p7.off) == (5, 100, 5, 10, 0)
+    assert p7.span == (0, 100)
     assert p8.signed
     assert (p8.min, p8.max) == (-60, 60)
     for number in (9, 10):
@@ -114,6 +115,7 @@ def test_unique_entity_keys_per_device() -> None:
             resolved = quirk.resolve(fingerprint, (1, 3))
             keys = [e.key for e in resolved.entities]
             keys += [p.entity_key for p in resolved.parameters if p.platform]
+            keys += [p.switch_key for p in resolved.parameters if p.switch_key]
             assert len(keys) == len(set(keys))
 
 
@@ -136,12 +138,35 @@ def test_unique_entity_keys_per_device() -> None:
         ({"size": 1, "options": {300: "a"}}, "does not fit"),
         ({"size": 1}, "needs min and max"),
         ({"size": 1, "min": 0, "max": 10, "scale": 0}, "scale"),
+        ({"size": 1, "min": 0, "max": 10, "off": 0}, "lies in the working range"),
+        ({"size": 1, "options": {0: "a", 1: "b"}, "off": 2}, "only a writable number"),
+        ({"size": 1, "min": 1, "max": 10, "off": 0, "read_only": True}, "only a writable"),
+        ({"size": 1, "min": 1, "max": 10, "off": 256, "default": 1}, "does not fit"),
+        ({"size": 1, "min": 1, "max": 10, "off": 0}, "needs a working on_value"),
+        ({"size": 1, "min": 1, "max": 10, "off": 0, "on_value": 11}, "working on_value"),
+        ({"size": 1, "min": 0, "max": 10, "on_value": 5}, "on_value without an off value"),
     ],
 )
 def test_bad_parameter_declarations(kwargs: dict, message: str) -> None:
     kwargs = {"number": 1, "key": "k", "default": 0} | kwargs
     with pytest.raises(QuirkError, match=message):
         ConfigParam(**kwargs)
+
+
+def test_off_value() -> None:
+    """0 = disabled beside a working range: accepted, never a working value."""
+    param = ConfigParam(number=1, size=2, key="k", default=0, min=30, max=600, off=0, on_value=60)
+    assert param.accepts(0)
+    assert param.accepts(30)
+    assert not param.accepts(29)
+    assert not param.is_working(0)
+    assert param.span == (0, 600)
+    assert param.resume_value == 60
+    assert param.switch_key == "config_1_enabled"
+    plain = ConfigParam(number=2, size=1, key="p", default=3, min=0, max=10)
+    assert plain.switch_key is None
+    assert plain.span == (0, 10)
+    assert plain.resume_value == 3
 
 
 def test_bad_quirk_declarations() -> None:

@@ -14,7 +14,8 @@ import pytest
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -164,6 +165,89 @@ async def test_scaled_and_signed_parameters_are_written_raw(
     await wait_for(hass, lambda: _number(hass, calibration) == 0.0)
 
 
+async def _switch(hass: HomeAssistant, entity: str, on: bool) -> None:
+    await hass.services.async_call(
+        "switch", "turn_on" if on else "turn_off", {"entity_id": entity}, blocking=True
+    )
+
+
+async def test_parameter_switch_turns_a_report_off_and_back_on(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    """0 = disabled is the switch being off; on brings back the last working value."""
+    hysteresis = entity_id(hass, sim.home_id, HAN, "config_7", "number")
+    reports = entity_id(hass, sim.home_id, HAN, "config_7_enabled", "switch")
+    assert (_state(hass, reports), _number(hass, hysteresis)) == ("on", 1.0)
+    try:
+        # a working value other than the default, so that "back on" is told apart
+        await _set_number(hass, hysteresis, 2.5)
+        await wait_for(hass, lambda: _number(hass, hysteresis) == 2.5, what="2.5 °C")
+
+        await sim.call("clear_received", HAN)
+        await _switch(hass, reports, on=False)
+        assert (await sim.call("node_state", HAN))["config"]["7"] == 0
+        await wait_for(hass, lambda: _state(hass, reports) == "off", what="switch off")
+        assert _number(hass, hysteresis) == 0.0
+
+        await _switch(hass, reports, on=True)
+        assert (await sim.call("node_state", HAN))["config"]["7"] == 25
+        await wait_for(hass, lambda: _state(hass, reports) == "on", what="switch on")
+        assert _number(hass, hysteresis) == 2.5
+        sets = _config_sets(await sim.call("received", HAN))
+        assert [(e["param"], e["value"]) for e in sets] == [(7, 0), (7, 25)]
+
+        # 0 through the number or the service is the same off
+        await _set_number(hass, hysteresis, 0)
+        await wait_for(hass, lambda: _state(hass, reports) == "off", what="off by number")
+        device = _device_id(hass, sim, loaded_entry, HAN)
+        await _set_parameter(hass, device, 7, 1.5)
+        await wait_for(hass, lambda: _state(hass, reports) == "on", what="on by service")
+        await _set_parameter(hass, device, 7, 0)
+        await wait_for(hass, lambda: _state(hass, reports) == "off", what="off by service")
+    finally:
+        await _set_number(hass, hysteresis, 1.0)
+    await wait_for(hass, lambda: _state(hass, reports) == "on")
+
+
+async def test_switching_on_a_report_that_was_never_on(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    """The HANK plug's voltage report is off by default; on starts it at 300 s."""
+    interval = entity_id(hass, sim.home_id, PLUG, "config_173", "number")
+    reports = entity_id(hass, sim.home_id, PLUG, "config_173_enabled", "switch")
+    assert (_state(hass, reports), _number(hass, interval)) == ("off", 0)
+    try:
+        await _switch(hass, reports, on=True)
+        assert (await sim.call("node_state", PLUG))["config"]["173"] == 300
+        await wait_for(hass, lambda: _number(hass, interval) == 300, what="300 s")
+        assert _state(hass, reports) == "on"
+    finally:
+        await _switch(hass, reports, on=False)
+    assert (await sim.call("node_state", PLUG))["config"]["173"] == 0
+    await wait_for(hass, lambda: _state(hass, reports) == "off")
+
+
+async def test_last_working_value_survives_a_restart(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    hysteresis = entity_id(hass, sim.home_id, HAN, "config_1", "number")
+    reports = entity_id(hass, sim.home_id, HAN, "config_1_enabled", "switch")
+    try:
+        await _set_number(hass, hysteresis, 350)
+        await wait_for(hass, lambda: _number(hass, hysteresis) == 350, what="350 W")
+        await _switch(hass, reports, on=False)
+        await wait_for(hass, lambda: _state(hass, reports) == "off", what="switch off")
+
+        assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+        await hass.async_block_till_done()
+        assert _state(hass, reports) == "off"
+        await _switch(hass, reports, on=True)
+        assert (await sim.call("node_state", HAN))["config"]["1"] == 350
+    finally:
+        await _set_number(hass, hysteresis, 200)
+    await wait_for(hass, lambda: _number(hass, hysteresis) == 200)
+
+
 # --- 3. refused writes send nothing -------------------------------------------------
 
 
@@ -176,7 +260,7 @@ async def test_number_refusals_send_nothing(
     with pytest.raises(ServiceValidationError) as off_step:
         await _set_number(hass, hysteresis, 2.3)
     assert off_step.value.translation_domain == DOMAIN
-    assert off_step.value.translation_key == "value_off_step"
+    assert off_step.value.translation_key == "value_off_step_or_off"
     assert off_step.value.translation_placeholders["step"] == "0.5"
 
     with pytest.raises(ServiceValidationError):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity
+from .entity import QuirkEntity, async_setup_platform
 from .quirks.model import ButtonDecl
 
 PARALLEL_UPDATES = 1
@@ -21,16 +21,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of every supported node."""
-
-    @callback
-    def add(binding: NodeBinding) -> None:
-        async_add_entities(
-            QuirkButton(binding, decl)
-            for decl in binding.resolved.entities
-            if isinstance(decl, ButtonDecl)
-        )
-
-    entry.runtime_data.async_register_platform(Platform.BUTTON, add)
+    async_setup_platform(
+        entry,
+        Platform.BUTTON,
+        async_add_entities,
+        lambda binding: (QuirkButton(binding, d) for d in binding.resolved.declared(ButtonDecl)),
+    )
 
 
 class QuirkButton(QuirkEntity, ButtonEntity):

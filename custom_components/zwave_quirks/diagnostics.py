@@ -17,7 +17,7 @@ from .const import CONF_URL, LOGGER
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam, EntityDecl, Fingerprint, SensorDecl
 from .util import redact_url
-from .validation import display_number, display_option
+from .validation import display_number, display_option, is_off
 
 # keys of entry data or options that could hold secrets, now or in a later version
 TO_REDACT = {
@@ -91,6 +91,8 @@ def _allowed(param: ConfigParam) -> dict[str, Any]:
             "max": raw_to_display(param.max, param.scale),
             "step": raw_to_display(param.step, param.scale),
             "unit": param.unit,
+            # the raw value that turns the function off (0 = disabled), if any
+            "off": param.off,
         }
     }
 
@@ -117,6 +119,7 @@ def _parameter(binding: NodeBinding, param: ConfigParam) -> dict[str, Any]:
         "default": param.default,
         "raw": raw,
         "value": value,
+        "is_off": is_off(param, raw) if param.off is not None else None,
         **_allowed(param),
     }
 

@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from homeassistant.const import Platform
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .connection import NodeBinding
+from .connection import NodeBinding, ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
 from .quirks.model import ValueRef
+
+
+@callback
+def async_setup_platform(
+    entry: ZwaveQuirksConfigEntry,
+    platform: Platform,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entities: Callable[[NodeBinding], Iterable[QuirkEntity]],
+) -> None:
+    """Add a platform's entities for every supported node, now and later.
+
+    An entity with ``appears_with`` set is held back until the node has that
+    value (e.g. exported energy, which a meter may never report).
+    """
+
+    @callback
+    def add(binding: NodeBinding) -> None:
+        ready = []
+        for entity in entities(binding):
+            if entity.appears_with is None or binding.has_value(entity.appears_with):
+                ready.append(entity)
+            else:
+                _add_when_reported(binding, entity)
+        async_add_entities(ready)
+
+    @callback
+    def _add_when_reported(binding: NodeBinding, entity: QuirkEntity) -> None:
+        assert entity.appears_with is not None
+
+        @callback
+        def reported() -> None:
+            unsub()
+            async_add_entities([entity])
+
+        unsub = binding.subscribe_value(entity.appears_with, reported)
+        entry.async_on_unload(unsub)
+
+    entry.runtime_data.async_register_platform(platform, add)
 
 
 class QuirkEntity(Entity):
@@ -16,6 +58,8 @@ class QuirkEntity(Entity):
 
     _attr_has_entity_name = True
     _attr_should_poll = False
+    # created only once the node has this value
+    appears_with: ValueRef | None = None
 
     def __init__(self, binding: NodeBinding, key: str, values: tuple[ValueRef, ...]) -> None:
         """Initialize."""

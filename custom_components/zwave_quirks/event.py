@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity
+from .entity import QuirkEntity, async_setup_platform
 from .quirks.model import EventDecl
 
 PARALLEL_UPDATES = 0
@@ -22,16 +22,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the event entities of every supported node."""
-
-    @callback
-    def add(binding: NodeBinding) -> None:
-        async_add_entities(
-            QuirkEvent(binding, decl)
-            for decl in binding.resolved.entities
-            if isinstance(decl, EventDecl)
-        )
-
-    entry.runtime_data.async_register_platform(Platform.EVENT, add)
+    async_setup_platform(
+        entry,
+        Platform.EVENT,
+        async_add_entities,
+        lambda binding: (QuirkEvent(binding, d) for d in binding.resolved.declared(EventDecl)),
+    )
 
 
 class QuirkEvent(QuirkEntity, EventEntity):

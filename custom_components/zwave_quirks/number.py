@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity
+from .entity import QuirkEntity, async_setup_platform
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam
 from .validation import display_number, raw_for_number
@@ -22,33 +22,35 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a number entity per range parameter of every supported node."""
-
-    @callback
-    def add(binding: NodeBinding) -> None:
-        async_add_entities(
-            QuirkNumber(binding, param)
-            for param in binding.resolved.parameters
-            if param.platform is Platform.NUMBER
-        )
-
-    entry.runtime_data.async_register_platform(Platform.NUMBER, add)
+    async_setup_platform(
+        entry,
+        Platform.NUMBER,
+        async_add_entities,
+        lambda binding: (
+            QuirkNumber(binding, p) for p in binding.resolved.parameters_on(Platform.NUMBER)
+        ),
+    )
 
 
 class QuirkNumber(QuirkEntity, NumberEntity):
-    """A configuration parameter with a range, in the units a person thinks in."""
+    """A configuration parameter with a range, in the units a person thinks in.
+
+    A parameter's off value (0 = disabled) is shown and accepted as it is; the
+    parameter's switch says whether the function is on.
+    """
 
     def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
         """Initialize."""
         super().__init__(binding, param.entity_key, (param.value,))
         self.param = param
-        assert param.min is not None and param.max is not None
+        low, high = param.span
         self.entity_description = NumberEntityDescription(
             key=param.entity_key,
             translation_key=param.key,
             device_class=param.device_class,
             native_unit_of_measurement=param.unit,
-            native_min_value=raw_to_display(param.min, param.scale),
-            native_max_value=raw_to_display(param.max, param.scale),
+            native_min_value=raw_to_display(low, param.scale),
+            native_max_value=raw_to_display(high, param.scale),
             native_step=raw_to_display(param.step, param.scale),
             mode=NumberMode.BOX,
             entity_category=param.entity_category,

@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity
+from .entity import QuirkEntity, async_setup_platform
 from .quirks.model import ConfigParam
 from .validation import display_option, raw_for_option
 
@@ -21,16 +21,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a select entity per enumerated parameter of every supported node."""
-
-    @callback
-    def add(binding: NodeBinding) -> None:
-        async_add_entities(
-            QuirkSelect(binding, param)
-            for param in binding.resolved.parameters
-            if param.platform is Platform.SELECT
-        )
-
-    entry.runtime_data.async_register_platform(Platform.SELECT, add)
+    async_setup_platform(
+        entry,
+        Platform.SELECT,
+        async_add_entities,
+        lambda binding: (
+            QuirkSelect(binding, p) for p in binding.resolved.parameters_on(Platform.SELECT)
+        ),
+    )
 
 
 class QuirkSelect(QuirkEntity, SelectEntity):

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity
+from .entity import QuirkEntity, async_setup_platform
 from .guard import TotalGuard
 from .quirks.model import SensorDecl
 
@@ -23,28 +23,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of every supported node."""
-
-    @callback
-    def add(binding: NodeBinding) -> None:
-        for decl in binding.resolved.entities:
-            if not isinstance(decl, SensorDecl):
-                continue
-            if decl.optional and not binding.has_value(decl.sources[0]):
-                # e.g. exported energy: created when the meter first reports it
-                _add_when_reported(binding, decl)
-                continue
-            async_add_entities([QuirkSensor(binding, decl)])
-
-    @callback
-    def _add_when_reported(binding: NodeBinding, decl: SensorDecl) -> None:
-        def reported() -> None:
-            unsub()
-            async_add_entities([QuirkSensor(binding, decl)])
-
-        unsub = binding.subscribe_value(decl.sources[0], reported)
-        entry.async_on_unload(unsub)
-
-    entry.runtime_data.async_register_platform(Platform.SENSOR, add)
+    async_setup_platform(
+        entry,
+        Platform.SENSOR,
+        async_add_entities,
+        lambda binding: (QuirkSensor(binding, d) for d in binding.resolved.declared(SensorDecl)),
+    )
 
 
 class QuirkSensor(QuirkEntity, RestoreSensor):
@@ -54,6 +38,9 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         """Initialize."""
         super().__init__(binding, decl.key, decl.values)
         self.decl = decl
+        if decl.optional:
+            # e.g. exported energy: created when the meter first reports it
+            self.appears_with = decl.sources[0]
         self.entity_description = SensorEntityDescription(
             key=decl.key,
             translation_key=decl.translation_key,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Self
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity
-from .quirks.model import SwitchDecl
+from .entity import QuirkEntity, async_setup_platform
+from .quirks.model import ConfigParam, SwitchDecl
+from .validation import device_raw, display_number, is_off
 
 PARALLEL_UPDATES = 0
 
@@ -22,16 +26,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches of every supported node."""
+    async_setup_platform(entry, Platform.SWITCH, async_add_entities, _entities)
 
-    @callback
-    def add(binding: NodeBinding) -> None:
-        async_add_entities(
-            QuirkSwitch(binding, decl)
-            for decl in binding.resolved.entities
-            if isinstance(decl, SwitchDecl)
-        )
 
-    entry.runtime_data.async_register_platform(Platform.SWITCH, add)
+def _entities(binding: NodeBinding) -> Iterator[QuirkEntity]:
+    for decl in binding.resolved.declared(SwitchDecl):
+        yield QuirkSwitch(binding, decl)
+    for param in binding.resolved.parameters_on(Platform.NUMBER):
+        if param.off is not None:
+            yield ParameterSwitch(binding, param)
 
 
 class QuirkSwitch(QuirkEntity, SwitchEntity):
@@ -65,3 +68,75 @@ class QuirkSwitch(QuirkEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the switch off."""
         await self.binding.async_set_value(self.decl.target, False)
+
+
+@dataclass(frozen=True)
+class ResumeData(ExtraStoredData):
+    """The working value a parameter switch turns its function back on with."""
+
+    raw: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the data to store."""
+        return {"raw": self.raw}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Restore stored data; anything but an integer is forgotten."""
+        raw = data.get("raw")
+        return cls(raw if isinstance(raw, int) and not isinstance(raw, bool) else None)
+
+
+class ParameterSwitch(QuirkEntity, SwitchEntity, RestoreEntity):
+    """Turns the function of a parameter with an off value (0 = disabled) on and off.
+
+    Off writes the off value. On writes back the last working value the device
+    reported (kept across restarts), or the quirk's value for switching on.
+    """
+
+    def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
+        """Initialize."""
+        assert param.switch_key is not None
+        super().__init__(binding, param.switch_key, (param.value,))
+        self.param = param
+        self._resume: int | None = None
+        self.entity_description = SwitchEntityDescription(
+            key=param.switch_key,
+            translation_key=f"{param.key}_enabled",
+            entity_category=param.entity_category,
+            entity_registry_enabled_default=param.enabled_by_default,
+        )
+
+    @property
+    def extra_restore_state_data(self) -> ResumeData:
+        """Remember the working value across restarts."""
+        return ResumeData(self._resume)
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the working value, then follow the node."""
+        if (last := await self.async_get_last_extra_data()) is not None:
+            raw = ResumeData.from_dict(last.as_dict()).raw
+            if raw is not None and self.param.is_working(raw):
+                self._resume = raw
+        await super().async_added_to_hass()
+
+    @callback
+    def _update_from_node(self, reading: bool) -> None:
+        reported = self.binding.value(self.param.value)
+        if is_off(self.param, reported):
+            self._attr_is_on = False
+            return
+        # the number entity warns about unexpected values
+        self._attr_is_on = None if display_number(self.param, reported) is None else True
+        if (raw := device_raw(self.param, reported)) is not None and self.param.is_working(raw):
+            self._resume = raw
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the function on with the last working value."""
+        raw = self.param.resume_value if self._resume is None else self._resume
+        await self.binding.async_set_value(self.param.value, raw)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the function off."""
+        assert self.param.off is not None
+        await self.binding.async_set_value(self.param.value, self.param.off)

@@ -34,12 +34,21 @@ def _invalid(key: str, param: ConfigParam, value: Any, **extra: str) -> ServiceV
 def range_placeholders(param: ConfigParam) -> dict[str, str]:
     """The allowed range of a number parameter, in display units."""
     assert param.min is not None and param.max is not None
-    return {
+    allowed = {
         "min": _fmt(raw_to_display(param.min, param.scale)),
         "max": _fmt(raw_to_display(param.max, param.scale)),
         "step": _fmt(raw_to_display(param.step, param.scale)),
         "unit": param.unit or "",
     }
+    if param.off is not None:
+        allowed["off"] = _fmt(raw_to_display(param.off, param.scale))
+    return allowed
+
+
+def _range_error(key: str, param: ConfigParam, value: Any) -> ServiceValidationError:
+    # a parameter that can be turned off names its off value as well
+    key = key if param.off is None else f"{key}_or_off"
+    return _invalid(key, param, value, **range_placeholders(param))
 
 
 def raw_for_number(param: ConfigParam, value: float) -> int:
@@ -48,14 +57,15 @@ def raw_for_number(param: ConfigParam, value: float) -> int:
         raise _invalid("read_only", param, value)
     if param.options:
         raise _invalid("invalid_option", param, value, options=", ".join(param.options.values()))
-    allowed = range_placeholders(param)
+    raw = display_to_raw(value, param.scale)
+    if raw is not None and raw == param.off:
+        return raw
     assert param.min is not None and param.max is not None
     low, high = raw_to_display(param.min, param.scale), raw_to_display(param.max, param.scale)
     if not low <= value <= high:
-        raise _invalid("value_out_of_range", param, _fmt(value), **allowed)
-    raw = display_to_raw(value, param.scale)
+        raise _range_error("value_out_of_range", param, _fmt(value))
     if raw is None or not param.accepts(raw):
-        raise _invalid("value_off_step", param, _fmt(value), **allowed)
+        raise _range_error("value_off_step", param, _fmt(value))
     return raw
 
 
@@ -88,7 +98,7 @@ def raw_for_any(param: ConfigParam, value: Any) -> int:
     try:
         number = float(value)
     except (TypeError, ValueError) as err:
-        raise _invalid("value_out_of_range", param, value, **range_placeholders(param)) from err
+        raise _range_error("value_out_of_range", param, value) from err
     return raw_for_number(param, number)
 
 
@@ -101,12 +111,18 @@ def device_raw(param: ConfigParam, reported: Any) -> int | None:
     return reported
 
 
+def is_off(param: ConfigParam, reported: Any) -> bool:
+    """Whether the device reports the parameter's function as turned off."""
+    return param.off is not None and device_raw(param, reported) == param.off
+
+
 def display_number(param: ConfigParam, reported: Any) -> float | int | None:
     """What a number entity shows; None for a value the quirk does not expect."""
     raw = device_raw(param, reported)
     if raw is None or param.min is None or param.max is None:
         return None
-    if not param.min <= raw <= param.max:
+    # a value off the step grid is still shown
+    if raw != param.off and not param.min <= raw <= param.max:
         return None
     return raw_to_display(raw, param.scale)
 

@@ -9,12 +9,13 @@ Sources: the openHAB page (the ZEN06 manual), the zwave-js device files
 - 30, and the defaults 300 s of 173/174: ZEN06 firmware 1.3 and newer only.
   The fact sheet gives no values for 30; zwave-js's Zooz template does:
   0 disabled, 1 enabled (default).
+- 151, 152, 171-174: 0 turns the report off; it is shown as the parameter's
+  switch being off, and the number holds the working range from 1.
 """
 
 from __future__ import annotations
 
 from homeassistant.components.number import NumberDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
@@ -30,13 +31,11 @@ from .model import (
     Fingerprint,
     FirmwareRange,
     Quirk,
-    SensorDecl,
     SwitchDecl,
     ValueRef,
     When,
-    electric_meter,
 )
-from .templates import current_sensor, energy_sensor, voltage_sensor
+from .templates import current_sensor, energy_sensor, power_sensor, voltage_sensor
 
 SWITCH_BINARY_CC = 0x25
 SCENE_ACTIVATION_CC = 0x2B
@@ -59,14 +58,20 @@ ZEN06_FW_1_3 = When(fingerprints=(ZEN06,), firmware=FirmwareRange(min="1.3"))
 
 
 def _interval(number: int, key: str, default: int, when: When | None = None) -> ConfigParam:
-    """A report interval in seconds, up to 31 days; 0 disables the report."""
+    """A report interval of 1 s to 31 days; 0 turns the report off.
+
+    Switching a report on that is off by default (173/174 before ZEN06 1.3)
+    starts with 300 s, the default of the newer firmware.
+    """
     return ConfigParam(
         number=number,
         size=4,
         key=key,
         default=default,
-        min=0,
+        min=1,
         max=2_678_400,
+        off=0,
+        on_value=None if default else 300,
         unit=UnitOfTime.SECONDS,
         device_class=NumberDeviceClass.DURATION,
         when=when,
@@ -84,15 +89,7 @@ QUIRK = Quirk(
             target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
         ),
         energy_sensor(),
-        SensorDecl(
-            key="power",
-            translation_key="power",
-            sources=(electric_meter(2),),
-            device_class=SensorDeviceClass.POWER,
-            state_class=SensorStateClass.MEASUREMENT,
-            unit=UnitOfPower.WATT,
-            display_precision=1,
-        ),
+        power_sensor(display_precision=1),
         voltage_sensor(),
         current_sensor(),
         ButtonDecl(
@@ -165,8 +162,9 @@ QUIRK = Quirk(
             size=2,
             key="power_report_threshold",
             default=50,
-            min=0,
+            min=1,
             max=65535,
+            off=0,
             unit=UnitOfPower.WATT,
             device_class=NumberDeviceClass.POWER,
         ),
@@ -175,8 +173,9 @@ QUIRK = Quirk(
             size=1,
             key="power_report_percentage",
             default=10,
-            min=0,
+            min=1,
             max=255,
+            off=0,
             unit=PERCENTAGE,
         ),
         _interval(171, "power_report_interval", 30),

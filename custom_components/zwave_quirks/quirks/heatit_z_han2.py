@@ -5,6 +5,10 @@ the project's fact sheet. Where they disagree:
 - 1: openHAB gives no range; zwave-js allows 0-100000 W.
 - 7: both give 0-100 in 0.1 °C, but the device works in 0.5 °C steps, so the
   entity offers 0-10 °C in steps of 0.5 (raw step 5).
+- 1, 2, 3, 7: 0 turns the report off; it is shown as the parameter's switch
+  being off, and the number holds the working range (param 7 from 0.5 °C).
+- 11: 0 means "no scaling" and is a plain value of the number: no source says
+  what 1 does, so there is no working value to switch back on to.
 - 8: signed one-byte two's complement ("use 256 and subtract"): -6.0..6.0 °C.
 - 9, 10: read only. They hold the meter point serial as eight ASCII bytes
   (big-endian) and are shown together as one diagnostic sensor, never written.
@@ -32,7 +36,7 @@ from .model import (
     ValueRef,
     electric_meter,
 )
-from .templates import current_sensor, energy_sensor, voltage_sensor
+from .templates import current_sensor, energy_sensor, power_sensor, voltage_sensor
 
 SENSOR_MULTILEVEL_CC = 0x31
 
@@ -80,15 +84,7 @@ QUIRK = Quirk(
             unit="kVAh",
             display_precision=2,
         ),
-        SensorDecl(
-            key="power",
-            translation_key="power",
-            sources=(electric_meter(2),),
-            device_class=SensorDeviceClass.POWER,
-            state_class=SensorStateClass.MEASUREMENT,
-            unit=UnitOfPower.WATT,
-            display_precision=0,
-        ),
+        power_sensor(display_precision=0),
         voltage_sensor(),
         current_sensor(),
         SensorDecl(
@@ -114,8 +110,9 @@ QUIRK = Quirk(
             size=4,
             key="power_hysteresis",
             default=200,
-            min=0,
+            min=1,
             max=100_000,
+            off=0,
             unit=UnitOfPower.WATT,
             device_class=NumberDeviceClass.POWER,
         ),
@@ -124,13 +121,16 @@ QUIRK = Quirk(
             size=2,
             key="voltage_hysteresis",
             default=5,
-            min=0,
+            min=1,
             max=420,
+            off=0,
             unit=UnitOfElectricPotential.VOLT,
             device_class=NumberDeviceClass.VOLTAGE,
         ),
         # neither source states the unit of this one
-        ConfigParam(number=3, size=2, key="current_hysteresis", default=20, min=0, max=65535),
+        ConfigParam(
+            number=3, size=2, key="current_hysteresis", default=20, min=1, max=65535, off=0
+        ),
         _interval(4, "power_report_interval", 10, 10),
         _interval(5, "voltage_current_report_interval", 300, 10),
         _interval(6, "temperature_report_interval", 300, 30),
@@ -139,9 +139,10 @@ QUIRK = Quirk(
             size=1,
             key="temperature_hysteresis",
             default=10,
-            min=0,
+            min=5,
             max=100,
             step=5,
+            off=0,
             scale=10,
             unit=UnitOfTemperature.CELSIUS,
         ),

@@ -235,6 +235,12 @@ class ConfigParam:
     Display value = raw / scale. A parameter with ``options`` is a select, one
     without is a number from ``min`` to ``max`` in steps of ``step`` (raw).
     A read-only parameter is never written and gets no entity of its own.
+
+    ``off`` is a raw value outside ``min``..``max`` that turns the function
+    off (typically 0 = disabled). The number accepts and shows it as it is,
+    and such a parameter also gets a switch: off writes ``off``, on writes
+    back the last working value, or ``on_value`` (default: ``default``) when
+    none is known.
     """
 
     number: int
@@ -250,6 +256,8 @@ class ConfigParam:
     device_class: NumberDeviceClass | None = None
     options: Mapping[int, str] = field(default_factory=dict)
     read_only: bool = False
+    off: int | None = None
+    on_value: int | None = None
     when: When | None = None
     enabled_by_default: bool = True
     entity_category: EntityCategory = EntityCategory.CONFIG
@@ -273,6 +281,16 @@ class ConfigParam:
             if self.step < 1 or not on_step(self.max, self.min, self.step):
                 raise QuirkError(f"{where}: step {self.step} does not fit the range")
             values = [self.min, self.max]
+        if self.off is not None:
+            if self.options or self.read_only:
+                raise QuirkError(f"{where}: only a writable number can have an off value")
+            if self.min is not None and self.max is not None and self.min <= self.off <= self.max:
+                raise QuirkError(f"{where}: off value {self.off} lies in the working range")
+            values = [*values, self.off]
+            if not self.is_working(self.resume_value):
+                raise QuirkError(f"{where}: switching on needs a working on_value")
+        elif self.on_value is not None:
+            raise QuirkError(f"{where}: on_value without an off value")
         for value in values:
             if not low <= value <= high:
                 raise QuirkError(
@@ -297,9 +315,33 @@ class ConfigParam:
         return f"config_{self.number}"
 
     @property
+    def switch_key(self) -> str | None:
+        """Stable key of the switch of a parameter that can be turned off."""
+        return None if self.off is None else f"{self.entity_key}_enabled"
+
+    @property
     def value(self) -> ValueRef:
         """The Z-Wave JS value of the parameter."""
         return ValueRef(command_class=CONFIGURATION_CC, property=self.number)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The lowest and highest raw value a number can be set to, off included."""
+        assert self.min is not None and self.max is not None
+        if self.off is None:
+            return self.min, self.max
+        return min(self.min, self.off), max(self.max, self.off)
+
+    @property
+    def resume_value(self) -> int:
+        """The raw value a switch turns the function on with, lacking a better one."""
+        return self.default if self.on_value is None else self.on_value
+
+    def is_working(self, raw: int) -> bool:
+        """Return whether a raw value lies on the working range (not off)."""
+        if self.min is None or self.max is None:
+            return False
+        return self.min <= raw <= self.max and on_step(raw, self.min, self.step)
 
     def accepts(self, raw: int) -> bool:
         """Return whether the device accepts this raw value."""
@@ -307,8 +349,7 @@ class ConfigParam:
             return False
         if self.options:
             return raw in self.options
-        assert self.min is not None and self.max is not None
-        return self.min <= raw <= self.max and on_step(raw, self.min, self.step)
+        return raw == self.off or self.is_working(raw)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -395,6 +436,14 @@ class ResolvedQuirk:
     fingerprint: Fingerprint
     entities: tuple[EntityDecl, ...]
     parameters: tuple[ConfigParam, ...]
+
+    def declared[T: EntityDecl](self, kind: type[T]) -> list[T]:
+        """The entity declarations of one kind."""
+        return [item for item in self.entities if isinstance(item, kind)]
+
+    def parameters_on(self, platform: Platform) -> list[ConfigParam]:
+        """The parameters whose entity lives on a platform."""
+        return [param for param in self.parameters if param.platform is platform]
 
     def parameter(self, number: int) -> ConfigParam | None:
         """The variant of a parameter that applies, if the device has it."""
