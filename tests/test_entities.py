@@ -69,6 +69,82 @@ async def test_entities_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
+async def test_firmware_change_keeps_unique_ids_and_removes_what_is_gone(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """ZEN06 1.3 -> 1.2: the same entities keep their ids; local control goes."""
+    registry = er.async_get(hass)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{HOME_ID}-{ZEN06}"), entry.entry_id
+    )
+    assert device is not None
+
+    def entities() -> dict[str, str]:
+        return {
+            e.unique_id: e.entity_id
+            for e in er.async_entries_for_device(
+                registry, device.id, include_disabled_entities=True
+            )
+        }
+
+    before = entities()
+    local_control = f"{HOME_ID}.{ZEN06}.config_30"
+    assert local_control in before
+    led = entity_id(hass, HOME_ID, ZEN06, "config_27", "select")
+    assert len(hass.states.get(led).attributes["options"]) == 4
+
+    node = next(n for n in fixture_client.state["nodes"] if n["nodeId"] == ZEN06)
+    node["firmwareVersion"] = "1.2"
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    after = entities()
+    assert after == {k: v for k, v in before.items() if k != local_control}
+    assert hass.states.get(before[local_control]) is None
+    assert hass.states.get(led).attributes["options"] == ["always", "five_seconds"]
+    assert dr.async_get(hass).async_get(device.id).sw_version == "1.2"
+
+
+async def test_reinterview_with_new_firmware_reloads_the_entities(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """A firmware update while connected: zwave-js sends the node's state again."""
+    led = entity_id(hass, HOME_ID, ZEN06, "config_27", "select")
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control) is not None
+
+    node = entry.runtime_data.bindings[ZEN06].node
+    state = next(n for n in fixture_client.state["nodes"] if n["nodeId"] == ZEN06)
+    state["firmwareVersion"] = "1.2"
+    node.receive_event(
+        Event(
+            type="ready",
+            data={"source": "node", "event": "ready", "nodeId": ZEN06, "nodeState": state},
+        )
+    )
+    await hass.async_block_till_done()
+
+    assert hass.states.get(local_control) is None
+    assert hass.states.get(led).attributes["options"] == ["always", "five_seconds"]
+
+
+async def test_reinterview_with_the_same_firmware_changes_nothing(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    binding = entry.runtime_data.bindings[ZEN06]
+    state = next(n for n in fixture_client.state["nodes"] if n["nodeId"] == ZEN06)
+    with patch.object(hass.config_entries, "async_schedule_reload") as reload:
+        binding.node.receive_event(
+            Event(
+                type="ready",
+                data={"source": "node", "event": "ready", "nodeId": ZEN06, "nodeState": state},
+            )
+        )
+        await hass.async_block_till_done()
+    reload.assert_not_called()
+    assert entry.runtime_data.bindings[ZEN06] is binding
+
+
 async def test_overload_protection_disabled_by_default(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:

@@ -18,6 +18,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from zwave_js_server.client import Client
 from zwave_js_server.const import CommandClass, NodeStatus, SetValueStatus
@@ -102,6 +103,14 @@ class NodeBinding:
         """The device registry identifier of the node."""
         return f"{self.home_id}-{self.node_id}"
 
+    def unique_id(self, key: str) -> str:
+        """The unique id of the node's entity for a declaration key.
+
+        Network, node and key: stable across restarts, reconnects and
+        firmware updates.
+        """
+        return f"{self.home_id}.{self.node_id}.{key}"
+
     @property
     def available(self) -> bool:
         """Whether the node can be talked to."""
@@ -125,6 +134,8 @@ class NodeBinding:
             node.on("value notification", self._on_value_notification),
             node.on("dead", self._on_status),
             node.on("alive", self._on_status),
+            # after a firmware update zwave-js interviews the node again
+            node.on("ready", lambda event: self.connection.async_node_ready(event["node"])),
         ]
         self._state.fire("")
 
@@ -454,6 +465,11 @@ class ZwaveConnection:
         )
 
     @callback
+    def async_node_ready(self, node: Node) -> None:
+        """A bound node was interviewed again: check its quirk still applies."""
+        self._async_add_node(node)
+
+    @callback
     def _async_add_node(self, node: Node) -> None:
         """Bind a node if a quirk supports it; wait for its interview if needed."""
         if node.is_controller_node:
@@ -498,9 +514,23 @@ class ZwaveConnection:
             via_device_id=self._controller_device_id,
         )
         binding.device_id = device.id
+        self._async_remove_undeclared_entities(binding)
         binding.attach(node)
         for add in self._platforms.values():
             add(binding)
+
+    @callback
+    def _async_remove_undeclared_entities(self, binding: NodeBinding) -> None:
+        """Remove entities the node's quirk no longer declares (e.g. after a firmware change)."""
+        assert binding.device_id is not None
+        registry = er.async_get(self.hass)
+        keep = {binding.unique_id(key) for key in binding.resolved.entity_keys}
+        for entity in er.async_entries_for_device(
+            registry, binding.device_id, include_disabled_entities=True
+        ):
+            if entity.config_entry_id == self.entry.entry_id and entity.unique_id not in keep:
+                LOGGER.info("Removing %s: the quirk no longer declares it", entity.entity_id)
+                registry.async_remove(entity.entity_id)
 
     @callback
     def _async_remove_node(self, node_id: int) -> None:

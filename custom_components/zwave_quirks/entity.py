@@ -66,9 +66,7 @@ class QuirkEntity(Entity):
         self.binding = binding
         self._watched = values
         self._warned = False
-        # unique ids name the network, the node and the declaration's key:
-        # stable across restarts, reconnects and firmware updates
-        self._attr_unique_id = f"{binding.home_id}.{binding.node_id}.{key}"
+        self._attr_unique_id = binding.unique_id(key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, binding.device_key)})
 
     @property

@@ -437,6 +437,17 @@ class ResolvedQuirk:
     entities: tuple[EntityDecl, ...]
     parameters: tuple[ConfigParam, ...]
 
+    @property
+    def entity_keys(self) -> set[str]:
+        """The keys of every entity the device may have."""
+        keys = {item.key for item in self.entities}
+        for param in self.parameters:
+            if param.platform is not None:
+                keys.add(param.entity_key)
+            if param.switch_key is not None:
+                keys.add(param.switch_key)
+        return keys
+
     def declared[T: EntityDecl](self, kind: type[T]) -> list[T]:
         """The entity declarations of one kind."""
         return [item for item in self.entities if isinstance(item, kind)]
