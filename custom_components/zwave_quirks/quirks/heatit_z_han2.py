@@ -3,6 +3,8 @@
 Sources: the openHAB page, the zwave-js device file 0x019b/z-han2.json and
 the project's fact sheet. Where they disagree:
 - 1: openHAB gives no range; zwave-js allows 0-100000 W.
+- 3: the fact sheet says no source states a unit, but both name the parameter
+  "for A" and zwave-js gives the unit A, so it is shown in A.
 - 7: both give 0-100 in 0.1 °C, but the device works in 0.5 °C steps, so the
   entity offers 0-10 °C in steps of 0.5 (raw step 5).
 - 1, 2, 3, 7: 0 turns the report off; it is shown as the parameter's switch
@@ -20,6 +22,7 @@ from homeassistant.components.number import NumberDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
     EntityCategory,
+    UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfPower,
     UnitOfTemperature,
@@ -127,9 +130,16 @@ QUIRK = Quirk(
             unit=UnitOfElectricPotential.VOLT,
             device_class=NumberDeviceClass.VOLTAGE,
         ),
-        # neither source states the unit of this one
         ConfigParam(
-            number=3, size=2, key="current_hysteresis", default=20, min=1, max=65535, off=0
+            number=3,
+            size=2,
+            key="current_hysteresis",
+            default=20,
+            min=1,
+            max=65535,
+            off=0,
+            unit=UnitOfElectricCurrent.AMPERE,
+            device_class=NumberDeviceClass.CURRENT,
         ),
         _interval(4, "power_report_interval", 10, 10),
         _interval(5, "voltage_current_report_interval", 300, 10),
