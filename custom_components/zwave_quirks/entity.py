@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import callback
@@ -12,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
-from .quirks.model import ValueRef
+from .quirks.model import ConfigParam, ValueRef
 
 
 @callback
@@ -106,3 +107,24 @@ class QuirkEntity(Entity):
         if not self._warned:
             self._warned = True
             LOGGER.warning("%s: " + message, self.entity_id, *args)
+
+
+class ParameterEntity(QuirkEntity):
+    """An entity of one configuration parameter."""
+
+    def __init__(self, binding: NodeBinding, param: ConfigParam, key: str) -> None:
+        """Initialize."""
+        super().__init__(binding, key, (param.value,))
+        self.param = param
+
+    def _shown[T](self, display: Callable[[ConfigParam, Any], T | None]) -> T | None:
+        """The parameter's value as ``display`` shows it; warn once if unexpected."""
+        reported = self.binding.value(self.param.value)
+        shown = display(self.param, reported)
+        if shown is None and reported is not None:
+            self._warn_once(
+                "parameter %s reported unexpected value %r", self.param.number, reported
+            )
+        elif shown is not None:
+            self._warned = False
+        return shown

@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity, async_setup_platform
+from .entity import ParameterEntity, async_setup_platform
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam
 from .validation import display_number, raw_for_number
@@ -32,7 +32,7 @@ async def async_setup_entry(
     )
 
 
-class QuirkNumber(QuirkEntity, NumberEntity):
+class QuirkNumber(ParameterEntity, NumberEntity):
     """A configuration parameter with a range, in the units a person thinks in.
 
     A parameter's off value (0 = disabled) is shown and accepted as it is; the
@@ -41,8 +41,7 @@ class QuirkNumber(QuirkEntity, NumberEntity):
 
     def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
         """Initialize."""
-        super().__init__(binding, param.entity_key, (param.value,))
-        self.param = param
+        super().__init__(binding, param, param.entity_key)
         low, high = param.span
         self.entity_description = NumberEntityDescription(
             key=param.entity_key,
@@ -59,15 +58,7 @@ class QuirkNumber(QuirkEntity, NumberEntity):
 
     @callback
     def _update_from_node(self, reading: bool) -> None:
-        reported = self.binding.value(self.param.value)
-        value = display_number(self.param, reported)
-        if value is None and reported is not None:
-            self._warn_once(
-                "parameter %s reported unexpected value %r", self.param.number, reported
-            )
-        elif value is not None:
-            self._warned = False
-        self._attr_native_value = value
+        self._attr_native_value = self._shown(display_number)
 
     async def async_set_native_value(self, value: float) -> None:
         """Validate, then write the parameter."""

@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity, async_setup_platform
+from .entity import ParameterEntity, async_setup_platform
 from .quirks.model import ConfigParam
 from .validation import display_option, raw_for_option
 
@@ -31,13 +31,12 @@ async def async_setup_entry(
     )
 
 
-class QuirkSelect(QuirkEntity, SelectEntity):
+class QuirkSelect(ParameterEntity, SelectEntity):
     """A configuration parameter with named, translated options."""
 
     def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
         """Initialize."""
-        super().__init__(binding, param.entity_key, (param.value,))
-        self.param = param
+        super().__init__(binding, param, param.entity_key)
         self.entity_description = SelectEntityDescription(
             key=param.entity_key,
             translation_key=param.key,
@@ -48,15 +47,7 @@ class QuirkSelect(QuirkEntity, SelectEntity):
 
     @callback
     def _update_from_node(self, reading: bool) -> None:
-        reported = self.binding.value(self.param.value)
-        option = display_option(self.param, reported)
-        if option is None and reported is not None:
-            self._warn_once(
-                "parameter %s reported unexpected value %r", self.param.number, reported
-            )
-        elif option is not None:
-            self._warned = False
-        self._attr_current_option = option
+        self._attr_current_option = self._shown(display_option)
 
     async def async_select_option(self, option: str) -> None:
         """Validate, then write the parameter."""

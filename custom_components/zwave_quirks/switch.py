@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
-from .entity import QuirkEntity, async_setup_platform
+from .entity import ParameterEntity, QuirkEntity, async_setup_platform
 from .quirks.model import ConfigParam, SwitchDecl
 from .validation import device_raw, display_number, is_off
 
@@ -87,7 +87,7 @@ class ResumeData(ExtraStoredData):
         return cls(raw if isinstance(raw, int) and not isinstance(raw, bool) else None)
 
 
-class ParameterSwitch(QuirkEntity, SwitchEntity, RestoreEntity):
+class ParameterSwitch(ParameterEntity, SwitchEntity, RestoreEntity):
     """Turns the function of a parameter with an off value (0 = disabled) on and off.
 
     Off writes the off value. On writes back the last working value the device
@@ -97,8 +97,7 @@ class ParameterSwitch(QuirkEntity, SwitchEntity, RestoreEntity):
     def __init__(self, binding: NodeBinding, param: ConfigParam) -> None:
         """Initialize."""
         assert param.switch_key is not None
-        super().__init__(binding, param.switch_key, (param.value,))
-        self.param = param
+        super().__init__(binding, param, param.switch_key)
         self._resume: int | None = None
         self.entity_description = SwitchEntityDescription(
             key=param.switch_key,
