@@ -128,3 +128,7 @@ class ParameterEntity(QuirkEntity):
         elif shown is not None:
             self._warned = False
         return shown
+
+    async def _async_write(self, raw: int) -> None:
+        """Send a raw value that validation has already accepted."""
+        await self.binding.async_set_value(self.param.value, raw)

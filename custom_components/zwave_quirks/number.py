@@ -62,5 +62,4 @@ class QuirkNumber(ParameterEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Validate, then write the parameter."""
-        raw = raw_for_number(self.param, value)
-        await self.binding.async_set_value(self.param.value, raw)
+        await self._async_write(raw_for_number(self.param, value))

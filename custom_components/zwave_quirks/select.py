@@ -51,5 +51,4 @@ class QuirkSelect(ParameterEntity, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Validate, then write the parameter."""
-        raw = raw_for_option(self.param, option)
-        await self.binding.async_set_value(self.param.value, raw)
+        await self._async_write(raw_for_option(self.param, option))

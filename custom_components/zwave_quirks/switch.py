@@ -15,7 +15,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from .connection import NodeBinding, ZwaveQuirksConfigEntry
 from .entity import ParameterEntity, QuirkEntity, async_setup_platform
 from .quirks.model import ConfigParam, SwitchDecl
-from .validation import device_raw, display_number, is_off
+from .validation import device_raw, display_number
 
 PARALLEL_UPDATES = 0
 
@@ -121,21 +121,20 @@ class ParameterSwitch(ParameterEntity, SwitchEntity, RestoreEntity):
 
     @callback
     def _update_from_node(self, reading: bool) -> None:
-        reported = self.binding.value(self.param.value)
-        if is_off(self.param, reported):
+        raw = device_raw(self.param, self.binding.value(self.param.value))
+        if raw is not None and raw == self.param.off:
             self._attr_is_on = False
             return
         # the number entity warns about unexpected values
-        self._attr_is_on = None if display_number(self.param, reported) is None else True
-        if (raw := device_raw(self.param, reported)) is not None and self.param.is_working(raw):
+        self._attr_is_on = None if display_number(self.param, raw) is None else True
+        if raw is not None and self.param.is_working(raw):
             self._resume = raw
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the function on with the last working value."""
-        raw = self.param.resume_value if self._resume is None else self._resume
-        await self.binding.async_set_value(self.param.value, raw)
+        await self._async_write(self.param.resume_value if self._resume is None else self._resume)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the function off."""
         assert self.param.off is not None
-        await self.binding.async_set_value(self.param.value, self.param.off)
+        await self._async_write(self.param.off)
