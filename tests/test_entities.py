@@ -251,7 +251,7 @@ async def test_set_timeout_raises(
     switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
     fixture_client.set_value_status = None
     with (
-        patch("custom_components.zwave_quirks.connection.SET_VALUE_TIMEOUT", 0.05),
+        patch("custom_components.zwave_quirks.binding.SET_VALUE_TIMEOUT", 0.05),
         pytest.raises(HomeAssistantError) as err,
     ):
         await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)

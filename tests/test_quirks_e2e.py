@@ -418,7 +418,7 @@ async def test_meter_reset_button_is_accepted_at_once(
         error = err
     assert error is None, (
         "BUG: pressing reset_meters fails before anything is sent "
-        "(connection.py NodeBinding.async_invoke passes the int 0x32 to "
+        "(binding.py NodeBinding.async_invoke passes the int 0x32 to "
         "Node.async_invoke_cc_api, which needs a CommandClass: "
         f"{type(error).__name__}: {error})"
     )

@@ -8,7 +8,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .binding import NodeBinding
+from .connection import ZwaveQuirksConfigEntry
 from .entity import QuirkEntity, async_setup_platform
 from .quirks.model import ButtonDecl
 

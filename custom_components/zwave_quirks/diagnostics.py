@@ -12,7 +12,8 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .connection import NodeBinding, ZwaveConnection, ZwaveQuirksConfigEntry
+from .binding import NodeBinding
+from .connection import ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import CONF_URL, LOGGER
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam, EntityDecl, Fingerprint, SensorDecl

@@ -11,7 +11,8 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .binding import NodeBinding
+from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
 from .quirks.model import ConfigParam, ValueRef
 

@@ -9,7 +9,8 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .binding import NodeBinding
+from .connection import ZwaveQuirksConfigEntry
 from .entity import QuirkEntity, async_setup_platform
 from .quirks.model import EventDecl
 

@@ -7,7 +7,8 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .binding import NodeBinding
+from .connection import ZwaveQuirksConfigEntry
 from .entity import ParameterEntity, async_setup_platform
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam

@@ -12,7 +12,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
-from .connection import NodeBinding, ZwaveQuirksConfigEntry
+from .binding import NodeBinding
+from .connection import ZwaveQuirksConfigEntry
 from .entity import ParameterEntity, QuirkEntity, async_setup_platform
 from .quirks.model import ConfigParam, SwitchDecl
 from .validation import device_raw, display_number
