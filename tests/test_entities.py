@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from unittest.mock import AsyncMock, patch
+from unittest.mock import patch
 
 import pytest
 from homeassistant.const import STATE_UNKNOWN, Platform
@@ -24,29 +23,8 @@ from .helpers import HAN, PLUG, ZEN06, entity_id
 
 
 @pytest.fixture
-def fixture_client() -> Iterator[type[FixtureClient]]:
-    FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
-    FixtureClient.set_value_status = 255
-    version = FixtureClient("", None).version
-    with (
-        patch("custom_components.zwave_quirks.connection.Client", FixtureClient),
-        patch(
-            "custom_components.zwave_quirks.connection.async_check_server",
-            AsyncMock(return_value=version),
-        ),
-    ):
-        yield FixtureClient
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant, fixture_client: type[FixtureClient]) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+def entry(fixture_entry: MockConfigEntry) -> MockConfigEntry:
+    return fixture_entry
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
