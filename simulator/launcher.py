@@ -200,7 +200,7 @@ class Simulator:
             # reap leftovers of the process group (there should be none)
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError, PermissionError:
+            except (ProcessLookupError, PermissionError):
                 pass
         self._close_log()
 
