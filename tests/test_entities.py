@@ -330,3 +330,33 @@ async def test_unsupported_node_gets_no_device(
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     assert [d.model for d in devices] == ["Z-Wave controller"]
     assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id) == []
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", float("inf"), float("nan")])
+async def test_set_parameter_refuses_what_is_not_a_finite_number(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient], value: object
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_parameter",
+            {
+                "device_id": entry.runtime_data.bindings[HAN].device_id,
+                "parameter": 7,
+                "value": value,
+            },
+            blocking=True,
+        )
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "value_not_finite"
+    assert err.value.translation_placeholders["parameter"] == "7"
+    # the number entity's own service takes the same check
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": value}, blocking=True
+        )
+    assert err.value.translation_domain in (DOMAIN, "number")
+    assert len(fixture_client.last.set_values()) == sent
+    assert hass.states.get(number).state == "1.0"

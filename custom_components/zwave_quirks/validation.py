@@ -6,6 +6,7 @@ sees, or into None when the quirk does not expect it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from homeassistant.exceptions import ServiceValidationError
@@ -57,6 +58,8 @@ def raw_for_number(param: ConfigParam, value: float) -> int:
         raise _invalid("read_only", param, value)
     if param.options:
         raise _invalid("invalid_option", param, value, options=", ".join(param.options.values()))
+    if not math.isfinite(value):
+        raise _invalid("value_not_finite", param, value)
     raw = display_to_raw(value, param.scale)
     if raw is not None and raw == param.off:
         return raw
