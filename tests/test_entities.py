@@ -360,3 +360,27 @@ async def test_set_parameter_refuses_what_is_not_a_finite_number(
     assert err.value.translation_domain in (DOMAIN, "number")
     assert len(fixture_client.last.set_values()) == sent
     assert hass.states.get(number).state == "1.0"
+
+
+async def test_reset_whose_refresh_fails_is_no_failure(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The meters were reset; only reading them again failed: log it, do not raise."""
+    binding = entry.runtime_data.bindings[PLUG]
+    reset = entity_id(hass, HOME_ID, PLUG, "reset_meters", "button")
+
+    async def failing(command_class: int) -> None:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
+
+    monkeypatch.setattr(binding, "async_refresh", failing)
+    caplog.set_level(logging.WARNING)
+    await hass.services.async_call("button", "press", {"entity_id": reset}, blocking=True)
+    invoked = [c for c in fixture_client.last.commands if c["command"] == "endpoint.invoke_cc_api"]
+    assert [c["methodName"] for c in invoked] == ["reset"]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].getMessage().startswith(reset)

@@ -336,3 +336,8 @@ class ZwaveConnection:
         self._platforms[platform] = add
         for binding in self.bindings.values():
             add(binding)
+
+    @callback
+    def async_unregister_platforms(self) -> None:
+        """Stop creating entities: the platforms are being unloaded."""
+        self._platforms.clear()

@@ -1,0 +1,59 @@
+"""Setup, reconnect, rebind and unload with node-state fixtures: the failures of each."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from zwave_js_server.event import Event
+
+from .fixture_client import FixtureClient, load_state
+
+
+def _node_added(client: FixtureClient, state: dict[str, Any]) -> None:
+    assert client.driver is not None
+    client.driver.controller.receive_event(
+        Event(
+            type="node added",
+            data={"source": "controller", "event": "node added", "node": state, "result": {}},
+        )
+    )
+
+
+async def test_unload_unregisters_the_platforms(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A node that joins while the entry unloads gets no entities on unloaded platforms."""
+    client = fixture_client.last
+    state = load_state("hank_hkzw_so03")["nodes"][0]
+    client.driver.controller.receive_event(
+        Event(
+            type="node removed",
+            data={"source": "controller", "event": "node removed", "node": state, "reason": 0},
+        )
+    )
+    await hass.async_block_till_done()
+    unload_platforms = hass.config_entries.async_unload_platforms
+
+    async def unload_then_add(entry: Any, platforms: list[Platform]) -> bool:
+        unloaded = await unload_platforms(entry, platforms)
+        _node_added(client, state)
+        return unloaded
+
+    monkeypatch.setattr(hass.config_entries, "async_unload_platforms", unload_then_add)
+    assert await hass.config_entries.async_unload(fixture_entry.entry_id)
+    await hass.async_block_till_done()
+    assert fixture_entry.state is ConfigEntryState.NOT_LOADED
+    # what is left are the unavailable states Home Assistant keeps for unloaded entities
+    live = [s.entity_id for s in hass.states.async_all() if not s.attributes.get("restored")]
+    assert live == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
