@@ -48,6 +48,7 @@ def fixture_client() -> Iterator[type[FixtureClient]]:
     FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
     FixtureClient.set_value_status = 255
     FixtureClient.listen_error = None
+    FixtureClient.refuse = 0
     FixtureClient.instances = []
     version = FixtureClient("", None).version
     with (
@@ -55,6 +56,13 @@ def fixture_client() -> Iterator[type[FixtureClient]]:
         patch(f"{CLIENT_MODULE}.async_check_server", AsyncMock(return_value=version)),
     ):
         yield FixtureClient
+
+
+@pytest.fixture
+def fast_reconnect() -> Iterator[None]:
+    """Reconnect after 10 ms instead of seconds."""
+    with patch(f"{CLIENT_MODULE}.RECONNECT_MIN_DELAY", 0.01):
+        yield
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
+from zwave_js_server.exceptions import CannotConnect
 from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.version import VersionInfo
 
@@ -46,6 +47,8 @@ class FixtureClient:
     set_value_status: int | None = 255
     # raised by listen() once the driver is ready, as if the library failed
     listen_error: BaseException | None = None
+    # how many of the next connects fail, as if the server were down
+    refuse: int = 0
     last: ClassVar[FixtureClient]
     instances: ClassVar[list[FixtureClient]] = []
 
@@ -60,6 +63,9 @@ class FixtureClient:
         FixtureClient.instances.append(self)
 
     async def connect(self) -> None:
+        if FixtureClient.refuse > 0:
+            FixtureClient.refuse -= 1
+            raise CannotConnect(OSError("connection refused"))
         self.connected = True
 
     async def listen(self, ready: asyncio.Event) -> None:

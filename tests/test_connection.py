@@ -79,7 +79,7 @@ async def test_restart_makes_entities_unavailable_then_back(
     before = _states(hass, loaded_entry)
     assert before
     assert STATE_UNAVAILABLE not in before.values()
-    caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.INFO)
 
     await sim.call("stop_server" if restart == "server" else "stop")
     await wait_for(

@@ -12,7 +12,10 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
 
+from custom_components.zwave_quirks.const import LOGGER
+
 from .fixture_client import FixtureClient, load_state
+from .helpers import wait_for
 
 
 def _node_added(client: FixtureClient, state: dict[str, Any]) -> None:
@@ -57,3 +60,36 @@ async def test_unload_unregisters_the_platforms(
     live = [s.entity_id for s in hass.states.async_all() if not s.attributes.get("restored")]
     assert live == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def _records(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if text in r.getMessage()]
+
+
+async def _reconnected(hass: HomeAssistant, client: type[FixtureClient], count: int) -> None:
+    """Wait until the count-th client is connected and bound."""
+    await wait_for(
+        hass,
+        lambda: len(client.instances) > count and client.instances[count].connected,
+        limit=5,
+        what=f"client {count} connected",
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_loss_and_return_are_logged_once_at_info(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fixture_client.refuse = 3
+    count = len(fixture_client.instances)
+    fixture_client.last.drop()
+    await _reconnected(hass, fixture_client, count + 3)
+    assert fixture_client.refuse == 0
+    lost, back = _records(caplog, "lost"), _records(caplog, "is back")
+    assert [(r.levelno, r.name) for r in lost + back] == [(logging.INFO, LOGGER.name)] * 2
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -168,7 +168,7 @@ class ZwaveConnection:
             await asyncio.gather(self._listen_task, return_exceptions=True)
             if self._stopping:
                 return
-            LOGGER.warning("Connection to the Z-Wave JS server %s lost", redact_url(self.url))
+            LOGGER.info("Connection to the Z-Wave JS server %s lost", redact_url(self.url))
             self._async_on_disconnected()
             delay = RECONNECT_MIN_DELAY
             while not self._stopping:
@@ -183,9 +183,7 @@ class ZwaveConnection:
                     LOGGER.exception("Unexpected error while reconnecting")
                     delay = min(delay * 2, RECONNECT_MAX_DELAY)
                     continue
-                LOGGER.warning(
-                    "Connection to the Z-Wave JS server %s is back", redact_url(self.url)
-                )
+                LOGGER.info("Connection to the Z-Wave JS server %s is back", redact_url(self.url))
                 break
 
     @callback
