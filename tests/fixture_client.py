@@ -45,7 +45,7 @@ class FixtureClient:
     state: dict[str, Any] = {}
     # status answered to set_value; None: never answer (a timeout)
     set_value_status: int | None = 255
-    # raised by listen() once the driver is ready, as if the library failed
+    # raised once by the next listen() when the driver is ready, as if the library failed
     listen_error: BaseException | None = None
     # how many of the next connects fail, as if the server were down
     refuse: int = 0
@@ -71,10 +71,11 @@ class FixtureClient:
     async def listen(self, ready: asyncio.Event) -> None:
         self.driver = Driver(self, json.loads(json.dumps(self.state)), LOG_CONFIG)  # type: ignore[arg-type]
         ready.set()
-        if self.listen_error is not None:
+        error, FixtureClient.listen_error = FixtureClient.listen_error, None
+        if error is not None:
             await asyncio.sleep(0)
             self.connected = False
-            raise self.listen_error
+            raise error
         await self._closed.wait()
 
     async def disconnect(self) -> None:

@@ -93,3 +93,23 @@ async def test_loss_and_return_are_logged_once_at_info(
     lost, back = _records(caplog, "lost"), _records(caplog, "is back")
     assert [(r.levelno, r.name) for r in lost + back] == [(logging.INFO, LOGGER.name)] * 2
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_listen_failure_is_logged_with_its_traceback_then_reconnects(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fixture_client.listen_error = RuntimeError("unexpected in the library")
+    count = len(fixture_client.instances)
+    fixture_client.last.drop()
+    # the next client fails while listening; the one after it works
+    await _reconnected(hass, fixture_client, count + 1)
+    failed = _records(caplog, "unexpected in the library")
+    assert len(failed) == 1
+    assert failed[0].levelno == logging.ERROR
+    assert failed[0].exc_info is not None
+    assert isinstance(failed[0].exc_info[1], RuntimeError)
+    assert fixture_entry.runtime_data.connected

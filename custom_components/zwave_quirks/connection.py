@@ -160,6 +160,10 @@ class ZwaveConnection:
             await client.listen(ready)
         except BaseZwaveJSServerError as err:
             LOGGER.debug("Listening ended: %s", err)
+        except Exception as err:  # noqa: BLE001 - logged here, the supervisor reconnects
+            LOGGER.exception(
+                "Listening to the Z-Wave JS server %s failed: %s", redact_url(self.url), err
+            )
 
     async def _async_supervise(self) -> None:
         """Wait for the connection to end, then reconnect with backoff."""
