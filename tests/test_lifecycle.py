@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
 
-from custom_components.zwave_quirks.const import LOGGER
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 
-from .fixture_client import FixtureClient, load_state
+from .conftest import CLIENT_MODULE
+from .fixture_client import HOME_ID, FixtureClient, load_state
 from .helpers import wait_for
 
 
@@ -113,3 +116,85 @@ async def test_listen_failure_is_logged_with_its_traceback_then_reconnects(
     assert failed[0].exc_info is not None
     assert isinstance(failed[0].exc_info[1], RuntimeError)
     assert fixture_entry.runtime_data.connected
+
+
+class StubServer:
+    """A WebSocket server whose n-th connection gets the n-th answer; counts open sockets."""
+
+    def __init__(self, answers: list[Any]) -> None:
+        self.answers = answers
+        self.connections = 0
+        self.open = 0
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def _handler(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        answer = self.answers[min(self.connections, len(self.answers) - 1)]
+        self.connections += 1
+        self.open += 1
+        try:
+            if isinstance(answer, dict):
+                await ws.send_json(answer)
+            elif answer is not None:
+                await ws.send_str(answer)
+            async for _ in ws:  # until the client closes
+                pass
+        finally:
+            self.open -= 1
+        return ws
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/", self._handler)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"ws://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+
+VERSION = {
+    "type": "version",
+    "driverVersion": "15.29.0",
+    "serverVersion": "3.10.2",
+    "homeId": HOME_ID,
+    "minSchemaVersion": 0,
+    "maxSchemaVersion": 50,
+}
+
+
+# aiohttp 3.14 re-arms the heartbeat timer of a closed WebSocket when the
+# server's close reply arrives; the timer is aiohttp's and ends by itself
+@pytest.mark.parametrize("expected_lingering_timers", [True])
+@pytest.mark.parametrize(
+    "client_answer",
+    [
+        pytest.param("not json", id="garbage"),
+        pytest.param({"type": "version", "homeId": HOME_ID}, id="version without fields"),
+        pytest.param(None, id="silence"),
+    ],
+)
+async def test_failed_connect_closes_its_socket(
+    hass: HomeAssistant, socket_enabled: None, client_answer: Any
+) -> None:
+    """The server check passes; the client's own connection then fails."""
+    server = StubServer([VERSION, client_answer])
+    await server.start()
+    try:
+        entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: server.url}, unique_id=str(HOME_ID))
+        entry.add_to_hass(hass)
+        with patch(f"{CLIENT_MODULE}.CONNECT_TIMEOUT", 0.2):
+            await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+        assert server.connections == 2
+        await wait_for(hass, lambda: server.open == 0, limit=2, what="sockets closed")
+    finally:
+        await server.stop()

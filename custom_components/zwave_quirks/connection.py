@@ -128,11 +128,18 @@ class ZwaveConnection:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 await client.connect()
-        except TimeoutError as err:
-            raise ConnectError("cannot_connect", "timed out") from err
-        except BaseZwaveJSServerError as err:
-            # the library's text can hold the URL with its credentials
-            raise ConnectError("cannot_connect", type(err).__name__) from err
+        except BaseException as err:
+            # the WebSocket may be open already: close it on every failure
+            await client.disconnect()
+            if isinstance(err, TimeoutError):
+                raise ConnectError("cannot_connect", "timed out") from err
+            if isinstance(err, BaseZwaveJSServerError):
+                # the library's text can hold the URL with its credentials
+                raise ConnectError("cannot_connect", type(err).__name__) from err
+            if isinstance(err, Exception):
+                # e.g. a version message without the fields the library reads
+                raise ConnectError("bad_server", type(err).__name__) from err
+            raise
         assert client.version is not None
         ready = asyncio.Event()
         listen = self.entry.async_create_background_task(
