@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -9,8 +10,9 @@ from unittest.mock import patch
 import pytest
 from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import Platform
+from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import async_get_platforms
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
 
@@ -18,7 +20,7 @@ from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 
 from .conftest import CLIENT_MODULE
 from .fixture_client import HOME_ID, FixtureClient, load_state
-from .helpers import wait_for
+from .helpers import HAN, PLUG, entity_id, wait_for
 
 
 def _node_added(client: FixtureClient, state: dict[str, Any]) -> None:
@@ -198,3 +200,42 @@ async def test_failed_connect_closes_its_socket(
         await wait_for(hass, lambda: server.open == 0, limit=2, what="sockets closed")
     finally:
         await server.stop()
+
+
+def _entity(hass: HomeAssistant, entity: str) -> Any:
+    return next(
+        p.entities[entity] for p in async_get_platforms(hass, DOMAIN) if entity in p.entities
+    )
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_a_bad_entity_costs_a_warning_not_the_connection(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One entity that raises while the nodes are bound again after a reconnect."""
+    power = entity_id(hass, HOME_ID, PLUG, "power", "sensor")
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    temperature = entity_id(hass, HOME_ID, HAN, "temperature", "sensor")
+
+    def broken(reading: bool) -> None:
+        raise ValueError("a value this entity cannot take")
+
+    monkeypatch.setattr(_entity(hass, power), "_update_from_node", broken)
+    caplog.set_level(logging.WARNING)
+    count = len(fixture_client.instances)
+    fixture_client.last.drop()
+    await _reconnected(hass, fixture_client, count)
+    # give a failed rebind the time to retry (and leak) a few times
+    await asyncio.sleep(0.3)
+    await hass.async_block_till_done()
+    assert fixture_client.open_clients() == [fixture_client.instances[count]]
+    assert fixture_entry.runtime_data.connected
+    assert hass.states.get(switch).state != STATE_UNAVAILABLE
+    assert hass.states.get(temperature).state != STATE_UNAVAILABLE
+    failed = _records(caplog, "a value this entity cannot take")
+    assert len(failed) == 1
+    assert failed[0].levelno == logging.WARNING

@@ -8,8 +8,9 @@ reconnect or a new interview.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
@@ -29,9 +30,14 @@ SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueS
 
 @dataclass
 class _Listeners:
-    """Callbacks of one kind, keyed by value id ("" for all)."""
+    """Callbacks of one kind, keyed by value id ("" for all).
+
+    A callback that raises costs its subscriber a warning (once), never the
+    other subscribers or the caller.
+    """
 
     by_key: dict[str, list[Callable[..., None]]]
+    failed: set[Callable[..., None]] = field(default_factory=set)
 
     def add(self, key: str, func: Callable[..., None]) -> Callable[[], None]:
         funcs = self.by_key.setdefault(key, [])
@@ -45,7 +51,18 @@ class _Listeners:
 
     def fire(self, key: str, *args: Any) -> None:
         for func in list(self.by_key.get(key, ())):
-            func(*args)
+            try:
+                func(*args)
+            except Exception as err:  # noqa: BLE001 - one subscriber must not stop the others
+                first = func not in self.failed
+                self.failed.add(func)
+                LOGGER.log(
+                    logging.WARNING if first else logging.DEBUG,
+                    "%s failed: %s",
+                    getattr(func, "__self__", func),
+                    err,
+                    exc_info=True,
+                )
 
 
 class NodeBinding:

@@ -160,7 +160,14 @@ class ZwaveConnection:
         self.client = client
         self._listen_task = listen
         self.home_id = client.version.home_id
-        self._async_on_driver_ready()
+        try:
+            self._async_on_driver_ready()
+        except Exception as err:
+            LOGGER.exception("Binding the nodes failed")
+            self._async_on_disconnected()
+            listen.cancel()
+            await client.disconnect()
+            raise ConnectError("driver_not_ready", type(err).__name__) from err
 
     async def _async_listen(self, client: Client, ready: asyncio.Event) -> None:
         try:
@@ -225,7 +232,7 @@ class ZwaveConnection:
         ]
         self._async_controller_device()
         for node in controller.nodes.values():
-            self._async_add_node(node)
+            self._async_add_node_isolated(node)
         for node_id in [n for n in self.bindings if n not in controller.nodes]:
             self._async_remove_node(node_id)
         if self._first_bind:
@@ -253,6 +260,14 @@ class ZwaveConnection:
     def async_node_ready(self, node: Node) -> None:
         """A bound node was interviewed again: check its quirk still applies."""
         self._async_add_node(node)
+
+    @callback
+    def _async_add_node_isolated(self, node: Node) -> None:
+        """Add a node; one that fails is logged and costs no other node."""
+        try:
+            self._async_add_node(node)
+        except Exception:  # noqa: BLE001 - logged; the other nodes go on
+            LOGGER.exception("Node %s could not be set up", node.node_id)
 
     @callback
     def _async_add_node(self, node: Node) -> None:
@@ -301,8 +316,11 @@ class ZwaveConnection:
         binding.device_id = device.id
         self._async_remove_undeclared_entities(binding)
         binding.attach(node)
-        for add in self._platforms.values():
-            add(binding)
+        for platform, add in self._platforms.items():
+            try:
+                add(binding)
+            except Exception:  # noqa: BLE001 - logged; the other platforms go on
+                LOGGER.exception("Node %s: %s entities failed", node.node_id, platform)
 
     @callback
     def _async_remove_undeclared_entities(self, binding: NodeBinding) -> None:
