@@ -23,7 +23,7 @@ from launcher import Simulator  # noqa: E402
 from .fixture_client import HOME_ID, FixtureClient, load_state  # noqa: E402
 
 # where the integration creates its client and checks the server
-CLIENT_MODULE = "custom_components.zwave_quirks.connection"
+CLIENT_MODULE = "custom_components.zwave_quirks.transport"
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -17,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
+from custom_components.zwave_quirks.transport import next_delay
 
 from .conftest import CLIENT_MODULE
 from .fixture_client import HOME_ID, FixtureClient, load_state
@@ -239,3 +241,16 @@ async def test_a_bad_entity_costs_a_warning_not_the_connection(
     failed = _records(caplog, "a value this entity cannot take")
     assert len(failed) == 1
     assert failed[0].levelno == logging.WARNING
+
+
+def test_reconnect_delays() -> None:
+    """Every few seconds in the first minute of an outage, then backing off to a minute."""
+    delays, delay, outage = [], 1.0, 0.0
+    while outage < 300:
+        delays.append(delay)
+        outage += delay
+        delay = next_delay(delay, outage)
+    assert delays[:4] == [1, 2, 3, 3]
+    waited = itertools.accumulate(delays)
+    assert all(d <= 3 for d, t in zip(delays, waited, strict=True) if t <= 60)
+    assert delays[-1] == 60

@@ -23,7 +23,7 @@ from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
 from .quirks.model import CONFIGURATION_CC, ResolvedQuirk, ValueRef
 
 if TYPE_CHECKING:
-    from .connection import ZwaveConnection
+    from .network import ZwaveNetwork
 
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 
@@ -68,9 +68,9 @@ class _Listeners:
 class NodeBinding:
     """A supported node: its quirk, its device, and its current node object."""
 
-    def __init__(self, connection: ZwaveConnection, node_id: int, resolved: ResolvedQuirk) -> None:
+    def __init__(self, network: ZwaveNetwork, node_id: int, resolved: ResolvedQuirk) -> None:
         """Initialize."""
-        self.connection = connection
+        self.network = network
         self.node_id = node_id
         self.resolved = resolved
         self.node: Node | None = None
@@ -84,7 +84,7 @@ class NodeBinding:
     @property
     def home_id(self) -> int:
         """The network's home id."""
-        return self.connection.home_id
+        return self.network.home_id
 
     @property
     def device_key(self) -> str:
@@ -103,9 +103,7 @@ class NodeBinding:
     def available(self) -> bool:
         """Whether the node can be talked to."""
         return (
-            self.node is not None
-            and self.connection.connected
-            and self.node.status != NodeStatus.DEAD
+            self.node is not None and self.network.connected and self.node.status != NodeStatus.DEAD
         )
 
     # -- node objects --------------------------------------------------------
@@ -123,7 +121,7 @@ class NodeBinding:
             node.on("dead", self._on_status),
             node.on("alive", self._on_status),
             # after a firmware update zwave-js interviews the node again
-            node.on("ready", lambda event: self.connection.async_node_ready(event["node"])),
+            node.on("ready", lambda event: self.network.async_node_ready(event["node"])),
         ]
         self._state.fire("")
 
@@ -192,7 +190,7 @@ class NodeBinding:
         return None if value is None else value.value
 
     def _require_node(self) -> Node:
-        if self.node is None or not self.connection.connected:
+        if self.node is None or not self.network.connected:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
         return self.node
 
