@@ -65,11 +65,8 @@ def fast_reconnect() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-async def fixture_entry(
-    hass: HomeAssistant, fixture_client: type[FixtureClient]
-) -> MockConfigEntry:
-    """A config entry loaded with the fixture client."""
+async def setup_fixture_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """Add and load a config entry that connects to the fixture client."""
     entry = MockConfigEntry(
         domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
     )
@@ -77,6 +74,14 @@ async def fixture_entry(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+@pytest.fixture
+async def fixture_entry(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> MockConfigEntry:
+    """A config entry loaded with the fixture client."""
+    return await setup_fixture_entry(hass)
 
 
 @pytest.fixture(scope="session")

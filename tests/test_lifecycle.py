@@ -13,6 +13,7 @@ from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import async_get_platforms
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
@@ -20,9 +21,9 @@ from zwave_js_server.event import Event
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 from custom_components.zwave_quirks.transport import next_delay
 
-from .conftest import CLIENT_MODULE
-from .fixture_client import HOME_ID, FixtureClient, load_state
-from .helpers import HAN, PLUG, entity_id, wait_for
+from .conftest import CLIENT_MODULE, setup_fixture_entry
+from .fixture_client import HOME_ID, FixtureClient, load_state, node_state
+from .helpers import HAN, PLUG, ZEN06, entity_id, wait_for
 
 
 def _node_added(client: FixtureClient, state: dict[str, Any]) -> None:
@@ -67,6 +68,11 @@ async def test_unload_unregisters_the_platforms(
     live = [s.entity_id for s in hass.states.async_all() if not s.attributes.get("restored")]
     assert live == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def _problems(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The integration's warnings and errors."""
+    return [r for r in caplog.records if r.levelno >= logging.WARNING and r.name == LOGGER.name]
 
 
 def _records(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRecord]:
@@ -254,3 +260,65 @@ def test_reconnect_delays() -> None:
     waited = itertools.accumulate(delays)
     assert all(d <= 3 for d, t in zip(delays, waited, strict=True) if t <= 60)
     assert delays[-1] == 60
+
+
+def _devices(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
+    registry = dr.async_get(hass)
+    return {
+        key
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        for _, key in device.identifiers
+    }
+
+
+NODE_DEVICES = {f"{HOME_ID}-{node_id}" for node_id in (PLUG, ZEN06, HAN)}
+
+
+async def test_node_state_of_an_older_server_is_read(
+    hass: HomeAssistant, fixture_client: type[FixtureClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A real dump from an older server has no isControllerNode."""
+    del node_state(fixture_client.state, PLUG)["isControllerNode"]
+    entry = await setup_fixture_entry(hass)
+    assert set(entry.runtime_data.bindings) == {PLUG, ZEN06, HAN}
+    assert _devices(hass, entry) == {str(HOME_ID)} | NODE_DEVICES
+    assert hass.states.get(entity_id(hass, HOME_ID, PLUG, "switch", "switch")).state != (
+        STATE_UNAVAILABLE
+    )
+    assert _problems(caplog) == []
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_unreadable_node_is_logged_once_and_skipped(
+    hass: HomeAssistant, fixture_client: type[FixtureClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    node_state(fixture_client.state, HAN)["firmwareVersion"] = 13
+    entry = await setup_fixture_entry(hass)
+    assert set(entry.runtime_data.bindings) == {PLUG, ZEN06}
+    count = len(fixture_client.instances)
+    fixture_client.last.drop()
+    await _reconnected(hass, fixture_client, count)
+    assert set(entry.runtime_data.bindings) == {PLUG, ZEN06}
+    logged = _problems(caplog)
+    assert len(logged) == 1
+    assert f"Node {HAN}" in logged[0].getMessage()
+    assert "0x019b" in logged[0].getMessage()
+    assert "0x6201" in logged[0].getMessage()
+
+
+async def test_state_the_library_cannot_read_retries_the_setup(
+    hass: HomeAssistant, fixture_client: type[FixtureClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A node without values fails the library's driver model before any node is seen."""
+    del node_state(fixture_client.state, HAN)["values"]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    logged = _problems(caplog)
+    assert len(logged) == 1
+    assert isinstance(logged[0].exc_info[1], KeyError)
+    assert fixture_client.open_clients() == []

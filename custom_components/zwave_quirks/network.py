@@ -24,6 +24,13 @@ from .const import DOMAIN, LOGGER
 from .quirks.registry import AmbiguousQuirk, find_quirk
 
 
+def _describe(node: Node) -> str:
+    """A node's ids as its state carries them, for a log line; never raises."""
+    ids = [node.data.get(key) for key in ("manufacturerId", "productType", "productId")]
+    shown = "/".join(f"{i:#06x}" if isinstance(i, int) else repr(i) for i in ids)
+    return f"{shown}, firmware {node.data.get('firmwareVersion')!r}"
+
+
 class ZwaveNetwork:
     """The bindings of one entry's supported nodes, and the driver they are bound to."""
 
@@ -38,6 +45,8 @@ class ZwaveNetwork:
         self._driver_unsubs: list[Callable[[], None]] = []
         self._controller_device_id: str | None = None
         self._first_bind = True
+        # nodes whose state could not be read, logged once
+        self._unreadable: set[int] = set()
 
     @property
     def connected(self) -> bool:
@@ -101,16 +110,35 @@ class ZwaveNetwork:
 
     @callback
     def _async_add_node(self, node: Node) -> None:
-        """Add a node; one that fails is logged and costs no other node."""
+        """Add a node; one that cannot be read is logged once and costs no other node."""
         try:
             self._async_bind_node(node)
-        except Exception:  # noqa: BLE001 - logged; the other nodes go on
-            LOGGER.exception("Node %s could not be set up", node.node_id)
+        except Exception as err:  # noqa: BLE001 - logged; the other nodes go on
+            if node.node_id in self._unreadable:
+                LOGGER.debug("Node %s still cannot be read: %r", node.node_id, err)
+                return
+            self._unreadable.add(node.node_id)
+            LOGGER.error(
+                "Node %s (%s) cannot be read and is skipped: %r",
+                node.node_id,
+                _describe(node),
+                err,
+                exc_info=True,
+            )
+        else:
+            self._unreadable.discard(node.node_id)
+
+    def _is_controller(self, node: Node) -> bool:
+        # older servers send no isControllerNode; the controller knows its own id
+        assert self.driver is not None
+        return node.node_id == self.driver.controller.own_node_id or bool(
+            node.data.get("isControllerNode")
+        )
 
     @callback
     def _async_bind_node(self, node: Node) -> None:
         """Bind a node if a quirk supports it; wait for its interview if needed."""
-        if node.is_controller_node:
+        if self._is_controller(node):
             return
         if not node.ready:
             self._driver_unsubs.append(
