@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 from typing import Any
 from unittest.mock import patch
@@ -13,7 +14,9 @@ from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import async_get_platforms
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
@@ -322,3 +325,121 @@ async def test_state_the_library_cannot_read_retries_the_setup(
     assert len(logged) == 1
     assert isinstance(logged[0].exc_info[1], KeyError)
     assert fixture_client.open_clients() == []
+
+
+def _not_ready(state: dict[str, Any], node_id: int, *, cached_ids: bool = True) -> dict[str, Any]:
+    """Make a node not ready, as a node still being interviewed; return its full state."""
+    node = node_state(state, node_id)
+    full = json.loads(json.dumps(node))
+    node |= {"ready": False, "values": [], "interviewStage": "ProtocolInfo"}
+    if not cached_ids:
+        for key in ("manufacturerId", "productType", "productId", "firmwareVersion"):
+            node.pop(key, None)
+    return full
+
+
+def _ready_event(client: FixtureClient, node_id: int, state: dict[str, Any]) -> None:
+    assert client.driver is not None
+    client.driver.controller.nodes[node_id].receive_event(
+        Event(
+            type="ready",
+            data={"source": "node", "event": "ready", "nodeId": node_id, "nodeState": state},
+        )
+    )
+
+
+def _node_entities(hass: HomeAssistant, entry: MockConfigEntry, node_id: int) -> dict[str, str]:
+    """The node's entities: unique id -> entity id."""
+    prefix = f"{HOME_ID}.{node_id}."
+    return {
+        e.unique_id: e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.unique_id.startswith(prefix)
+    }
+
+
+def _shown(hass: HomeAssistant, entities: dict[str, str]) -> set[str]:
+    """The states of the entities that are not disabled."""
+    registry = er.async_get(hass)
+    return {
+        hass.states.get(e).state for e in entities.values() if not registry.async_get(e).disabled
+    }
+
+
+@pytest.mark.parametrize("cached_ids", [True, False], ids=["ids cached", "ids unknown"])
+async def test_node_not_ready_at_setup_keeps_its_device_and_entities(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+    cached_ids: bool,
+) -> None:
+    """An unplugged plug after a power cut: the server has not heard from it yet.
+
+    Its device, entity ids, the names and area the user gave survive two
+    restarts; the entities are unavailable until the node is ready.
+    """
+    entry = fixture_entry
+    devices, entities = dr.async_get(hass), er.async_get(hass)
+    device = devices.async_get_device_by_identifier((DOMAIN, f"{HOME_ID}-{PLUG}"), entry.entry_id)
+    assert device is not None
+    kitchen = ar.async_get(hass).async_create("Kitchen")
+    devices.async_update_device(device.id, area_id=kitchen.id, name_by_user="Coffee plug")
+    before = _node_entities(hass, entry, PLUG)
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    entities.async_update_entity(switch, name="Coffee machine")
+    full = _not_ready(fixture_client.state, PLUG, cached_ids=cached_ids)
+
+    for _restart in range(2):
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert _devices(hass, entry) == {str(HOME_ID)} | NODE_DEVICES
+        assert devices.async_get(device.id) is not None
+        assert _node_entities(hass, entry, PLUG) == before
+        assert _shown(hass, before) == {STATE_UNAVAILABLE}
+        assert STATE_UNAVAILABLE not in _shown(hass, _node_entities(hass, entry, HAN))
+
+    _ready_event(fixture_client.last, PLUG, full)
+    await hass.async_block_till_done()
+    assert STATE_UNAVAILABLE not in _shown(hass, before)
+    assert _node_entities(hass, entry, PLUG) == before
+    kept = devices.async_get(device.id)
+    assert (kept.area_id, kept.name_by_user) == (kitchen.id, "Coffee plug")
+    assert entities.async_get(switch).name == "Coffee machine"
+    assert len(dr.async_entries_for_config_entry(devices, entry.entry_id)) == 4
+    assert _problems(caplog) == []
+
+
+async def test_node_gone_from_the_network_loses_its_device(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """Only a node that the controller no longer lists is stale."""
+    assert await hass.config_entries.async_unload(fixture_entry.entry_id)
+    fixture_client.state["nodes"].remove(node_state(fixture_client.state, PLUG))
+    assert await hass.config_entries.async_setup(fixture_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _devices(hass, fixture_entry) == {str(HOME_ID)} | NODE_DEVICES - {f"{HOME_ID}-{PLUG}"}
+    assert _node_entities(hass, fixture_entry, PLUG) == {}
+
+
+async def test_reinterview_makes_a_node_unavailable_until_ready(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    binding = fixture_entry.runtime_data.bindings[PLUG]
+    entities = _node_entities(hass, fixture_entry, PLUG)
+    node = fixture_client.last.driver.controller.nodes[PLUG]
+    full = json.loads(json.dumps(node_state(fixture_client.state, PLUG)))
+    node.receive_event(
+        Event(
+            type="interview started",
+            data={"source": "node", "event": "interview started", "nodeId": PLUG},
+        )
+    )
+    await hass.async_block_till_done()
+    assert _shown(hass, entities) == {STATE_UNAVAILABLE}
+    _ready_event(fixture_client.last, PLUG, full)
+    await hass.async_block_till_done()
+    assert STATE_UNAVAILABLE not in _shown(hass, entities)
+    assert fixture_entry.runtime_data.bindings[PLUG] is binding
+    assert _node_entities(hass, fixture_entry, PLUG) == entities

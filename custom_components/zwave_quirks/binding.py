@@ -120,8 +120,6 @@ class NodeBinding:
             node.on("value notification", self._on_value_notification),
             node.on("dead", self._on_status),
             node.on("alive", self._on_status),
-            # after a firmware update zwave-js interviews the node again
-            node.on("ready", lambda event: self.network.async_node_ready(event["node"])),
         ]
         self._state.fire("")
 

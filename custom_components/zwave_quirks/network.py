@@ -21,7 +21,29 @@ from zwave_js_server.model.version import VersionInfo
 
 from .binding import NodeBinding
 from .const import DOMAIN, LOGGER
-from .quirks.registry import AmbiguousQuirk, find_quirk
+from .quirks.model import Fingerprint, ResolvedQuirk
+from .quirks.registry import QUIRKS, AmbiguousQuirk, find_quirk
+
+
+def _node_ids(node: Node) -> tuple[int | None, int | None, int | None]:
+    return (node.manufacturer_id, node.product_type, node.product_id)
+
+
+def _model_id(fingerprint: Fingerprint) -> str:
+    """What the device registry shows as model id: product type and id."""
+    return f"{fingerprint.product_type:04x}:{fingerprint.product_id:04x}"
+
+
+def _device_ids(device: dr.DeviceEntry) -> tuple[int | None, int | None, int | None]:
+    """The ids of the fingerprint a device was made for, from an earlier run."""
+    for quirk in QUIRKS:
+        for fingerprint in quirk.fingerprints:
+            if (fingerprint.manufacturer, _model_id(fingerprint)) == (
+                device.manufacturer,
+                device.model_id,
+            ):
+                return fingerprint.ids
+    return (None, None, None)
 
 
 def _describe(node: Node) -> str:
@@ -44,7 +66,6 @@ class ZwaveNetwork:
         self._platforms: dict[Platform, Callable[[NodeBinding], None]] = {}
         self._driver_unsubs: list[Callable[[], None]] = []
         self._controller_device_id: str | None = None
-        self._first_bind = True
         # nodes whose state could not be read, logged once
         self._unreadable: set[int] = set()
 
@@ -62,19 +83,15 @@ class ZwaveNetwork:
         self.home_id = version.home_id
         controller = driver.controller
         self._driver_unsubs = [
-            controller.on("node added", lambda event: self._async_add_node(event["node"])),
+            controller.on("node added", lambda event: self._async_node_joined(event["node"])),
             controller.on(
                 "node removed", lambda event: self._async_remove_node(event["node"].node_id)
             ),
         ]
         self._async_controller_device(version.driver_version)
         for node in controller.nodes.values():
-            self._async_add_node(node)
-        for node_id in [n for n in self.bindings if n not in controller.nodes]:
-            self._async_remove_node(node_id)
-        if self._first_bind:
-            self._first_bind = False
-            self._async_remove_stale_devices()
+            self._async_node_joined(node)
+        self._async_remove_stale_devices()
 
     @callback
     def async_driver_lost(self) -> None:
@@ -86,27 +103,24 @@ class ZwaveNetwork:
         for binding in self.bindings.values():
             binding.detach()
 
-    # -- nodes and devices -----------------------------------------------------
+    # -- nodes -----------------------------------------------------------------
 
     @callback
-    def _async_controller_device(self, driver_version: str) -> None:
-        self._controller_device_id = (
-            dr.async_get(self.hass)
-            .async_get_or_create(
-                config_entry_id=self.entry.entry_id,
-                identifiers={(DOMAIN, str(self.home_id))},
-                manufacturer="Z-Wave JS",
-                model="Z-Wave controller",
-                name="Z-Wave JS",
-                sw_version=driver_version,
-            )
-            .id
-        )
-
-    @callback
-    def async_node_ready(self, node: Node) -> None:
-        """A bound node was interviewed again: check its quirk still applies."""
+    def _async_node_joined(self, node: Node) -> None:
+        """A node object of the current driver: follow its interviews and add it."""
+        node_id = node.node_id
+        self._driver_unsubs += [
+            # zwave-js interviews a node again after a firmware update or on request;
+            # a node is bound to its entities only while it is ready
+            node.on("interview started", lambda _: self._async_interview_started(node_id)),
+            node.on("ready", lambda event: self._async_add_node(event["node"])),
+        ]
         self._async_add_node(node)
+
+    @callback
+    def _async_interview_started(self, node_id: int) -> None:
+        if (binding := self.bindings.get(node_id)) is not None:
+            binding.detach()
 
     @callback
     def _async_add_node(self, node: Node) -> None:
@@ -137,52 +151,130 @@ class ZwaveNetwork:
 
     @callback
     def _async_bind_node(self, node: Node) -> None:
-        """Bind a node if a quirk supports it; wait for its interview if needed."""
+        """Bind a node that a quirk supports; a node not ready yet stays unavailable.
+
+        zwave-js keeps a node not ready until it has answered since the server
+        started (a plug without power, a node being interviewed). Such a node
+        keeps the device and entities it got in an earlier run.
+        """
         if self._is_controller(node):
             return
-        if not node.ready:
-            self._driver_unsubs.append(
-                node.once("ready", lambda event: self._async_add_node(event["node"]))
-            )
-            return
-        ids = (node.manufacturer_id, node.product_type, node.product_id)
-        try:
-            resolved = find_quirk(ids, node.firmware_version)
-        except AmbiguousQuirk as err:
-            LOGGER.error("Node %s matches several quirks, ignored: %s", node.node_id, err)
-            return
         binding = self.bindings.get(node.node_id)
-        if resolved is None:
+        if not node.ready:
+            if binding is None:
+                binding = self._async_bind_unready(node)
             if binding is not None:
-                self._async_remove_node(node.node_id)
+                binding.detach()
             return
-        if binding is not None and binding.resolved == resolved:
-            binding.attach(node)
+        resolved = self._find_quirk(node.node_id, _node_ids(node), node.firmware_version)
+        if resolved is None:
+            # no quirk supports the device (any more)
+            self._async_remove_node(node.node_id)
             return
-        if binding is not None:
+        new = binding is None
+        if binding is None:
+            binding = self._async_new_binding(node.node_id, resolved)
+        elif binding.resolved != resolved:
             # a firmware update changed which variants apply: rebuild the entities
             LOGGER.info("Node %s changed firmware; reloading its entities", node.node_id)
             self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
-            binding.attach(node)
-            return
-        binding = NodeBinding(self, node.node_id, resolved)
-        self.bindings[node.node_id] = binding
-        fingerprint = resolved.fingerprint
-        device = dr.async_get(self.hass).async_get_or_create(
-            config_entry_id=self.entry.entry_id,
-            identifiers={(DOMAIN, binding.device_key)},
-            manufacturer=fingerprint.manufacturer,
-            model=fingerprint.model,
-            model_id=f"{fingerprint.product_type:04x}:{fingerprint.product_id:04x}",
-            name=node.name or f"{fingerprint.manufacturer} {fingerprint.model}",
-            sw_version=node.firmware_version,
-            suggested_area=node.location or None,
-            via_device_id=self._controller_device_id,
-        )
-        binding.device_id = device.id
-        self._async_remove_undeclared_entities(binding)
+        self._async_update_device(binding, node)
         binding.attach(node)
+        if binding.resolved == resolved:
+            self._async_remove_undeclared_entities(binding)
+        if new:
+            self._async_add_entities(binding)
+
+    @callback
+    def _async_bind_unready(self, node: Node) -> NodeBinding | None:
+        """Bind a node that is not ready to the device it got in an earlier run.
+
+        Its quirk comes from the ids the server cached for it or, when the
+        server has none yet, from that device.
+        """
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, self._device_key(node.node_id)), self.entry.entry_id
+        )
+        if device is None:
+            return None
+        ids, firmware = _node_ids(node), node.firmware_version
+        if None in ids:
+            ids, firmware = _device_ids(device), device.sw_version
+        resolved = self._find_quirk(node.node_id, ids, firmware)
+        if resolved is None:
+            return None
+        binding = self._async_new_binding(node.node_id, resolved)
+        binding.device_id = device.id
         self._async_add_entities(binding)
+        return binding
+
+    def _find_quirk(
+        self, node_id: int, ids: tuple[int | None, int | None, int | None], firmware: str | None
+    ) -> ResolvedQuirk | None:
+        try:
+            return find_quirk(ids, firmware)
+        except AmbiguousQuirk as err:
+            LOGGER.error("Node %s matches several quirks, ignored: %s", node_id, err)
+            return None
+
+    @callback
+    def _async_new_binding(self, node_id: int, resolved: ResolvedQuirk) -> NodeBinding:
+        binding = NodeBinding(self, node_id, resolved)
+        self.bindings[node_id] = binding
+        return binding
+
+    @callback
+    def _async_remove_node(self, node_id: int) -> None:
+        """A node left the network, or no quirk supports it: remove its device."""
+        if (binding := self.bindings.pop(node_id, None)) is not None:
+            binding.detach()
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_device_by_identifier(
+            (DOMAIN, self._device_key(node_id)), self.entry.entry_id
+        )
+        if device is not None:
+            registry.async_remove_device(device.id)
+            LOGGER.info("Node %s was removed; so was its device", node_id)
+
+    # -- devices and entities --------------------------------------------------
+
+    def _device_key(self, node_id: int) -> str:
+        return f"{self.home_id}-{node_id}"
+
+    @callback
+    def _async_controller_device(self, driver_version: str) -> None:
+        self._controller_device_id = (
+            dr.async_get(self.hass)
+            .async_get_or_create(
+                config_entry_id=self.entry.entry_id,
+                identifiers={(DOMAIN, str(self.home_id))},
+                manufacturer="Z-Wave JS",
+                model="Z-Wave controller",
+                name="Z-Wave JS",
+                sw_version=driver_version,
+            )
+            .id
+        )
+
+    @callback
+    def _async_update_device(self, binding: NodeBinding, node: Node) -> None:
+        """Create the device of a ready node, or bring it up to date."""
+        fingerprint = binding.resolved.fingerprint
+        binding.device_id = (
+            dr.async_get(self.hass)
+            .async_get_or_create(
+                config_entry_id=self.entry.entry_id,
+                identifiers={(DOMAIN, binding.device_key)},
+                manufacturer=fingerprint.manufacturer,
+                model=fingerprint.model,
+                model_id=_model_id(fingerprint),
+                name=node.name or f"{fingerprint.manufacturer} {fingerprint.model}",
+                sw_version=node.firmware_version,
+                suggested_area=node.location or None,
+                via_device_id=self._controller_device_id,
+            )
+            .id
+        )
 
     @callback
     def _async_add_entities(self, binding: NodeBinding) -> None:
@@ -206,21 +298,17 @@ class ZwaveNetwork:
                 registry.async_remove(entity.entity_id)
 
     @callback
-    def _async_remove_node(self, node_id: int) -> None:
-        """A node left the network: remove its device and entities."""
-        binding = self.bindings.pop(node_id, None)
-        if binding is None:
-            return
-        binding.detach()
-        if binding.device_id is not None:
-            dr.async_get(self.hass).async_remove_device(binding.device_id)
-        LOGGER.info("Node %s was removed from the network", node_id)
-
-    @callback
     def _async_remove_stale_devices(self) -> None:
-        """Remove devices of nodes that are no longer on the network."""
+        """Remove the devices of nodes that the controller no longer lists.
+
+        A node that is not ready, dead or unsupported is not stale here.
+        """
+        assert self.driver is not None
         registry = dr.async_get(self.hass)
-        keep = {str(self.home_id)} | {b.device_key for b in self.bindings.values()}
+        nodes = self.driver.controller.nodes
+        for node_id in [n for n in self.bindings if n not in nodes]:
+            self._async_remove_node(node_id)
+        keep = {str(self.home_id)} | {self._device_key(node_id) for node_id in nodes}
         for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
             if not any(domain == DOMAIN and key in keep for domain, key in device.identifiers):
                 registry.async_remove_device(device.id)
