@@ -28,6 +28,21 @@ if TYPE_CHECKING:
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 
 
+def _connection_lost(err: asyncio.CancelledError, what: str, node_id: int) -> HomeAssistantError:
+    """The library cancels a command's answer when the connection closes: a translated error.
+
+    When the caller itself is being cancelled, the cancellation goes on.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise err
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="connection_lost",
+        translation_placeholders={"what": what, "node_id": str(node_id)},
+    )
+
+
 @dataclass
 class _Listeners:
     """Callbacks of one kind, keyed by value id ("" for all).
@@ -211,6 +226,8 @@ class NodeBinding:
                 translation_key="set_timeout",
                 translation_placeholders=placeholders,
             ) from err
+        except asyncio.CancelledError as err:
+            raise _connection_lost(err, what, self.node_id) from err
         except BaseZwaveJSServerError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -236,6 +253,8 @@ class NodeBinding:
                     *args,
                     wait_for_result=True,
                 )
+        except asyncio.CancelledError as err:
+            raise _connection_lost(err, method, self.node_id) from err
         except (TimeoutError, BaseZwaveJSServerError) as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
