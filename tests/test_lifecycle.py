@@ -14,6 +14,7 @@ from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -443,3 +444,23 @@ async def test_reinterview_makes_a_node_unavailable_until_ready(
     assert STATE_UNAVAILABLE not in _shown(hass, entities)
     assert fixture_entry.runtime_data.bindings[PLUG] is binding
     assert _node_entities(hass, fixture_entry, PLUG) == entities
+
+
+async def test_writing_to_a_node_that_is_not_ready_says_so(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    _not_ready(fixture_client.state, PLUG)
+    assert await hass.config_entries.async_reload(fixture_entry.entry_id)
+    await hass.async_block_till_done()
+    # Home Assistant skips unavailable entities; the service names a device
+    binding = fixture_entry.runtime_data.bindings[PLUG]
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_parameter",
+            {"device_id": binding.device_id, "parameter": 21, "value": "off"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "node_not_ready"
+    assert err.value.translation_placeholders == {"node_id": str(PLUG)}
+    assert fixture_client.last.set_values() == []

@@ -203,8 +203,15 @@ class NodeBinding:
         return None if value is None else value.value
 
     def _require_node(self) -> Node:
-        if self.node is None or not self.network.connected:
+        if not self.network.connected:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
+        if self.node is None:
+            # bound from an earlier run, or being interviewed
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="node_not_ready",
+                translation_placeholders={"node_id": str(self.node_id)},
+            )
         return self.node
 
     async def async_set_value(self, ref: ValueRef, raw: Any) -> None:

@@ -142,8 +142,11 @@ class ZwaveNetwork:
         else:
             self._unreadable.discard(node.node_id)
 
-    def _is_controller(self, node: Node) -> bool:
-        # older servers send no isControllerNode; the controller knows its own id
+    def is_controller_node(self, node: Node) -> bool:
+        """Whether a node is the controller; unlike Node.is_controller_node, never raises.
+
+        Older servers send no isControllerNode; the controller knows its own id.
+        """
         assert self.driver is not None
         return node.node_id == self.driver.controller.own_node_id or bool(
             node.data.get("isControllerNode")
@@ -157,7 +160,7 @@ class ZwaveNetwork:
         started (a plug without power, a node being interviewed). Such a node
         keeps the device and entities it got in an earlier run.
         """
-        if self._is_controller(node):
+        if self.is_controller_node(node):
             return
         binding = self.bindings.get(node.node_id)
         if not node.ready:
