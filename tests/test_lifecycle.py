@@ -83,15 +83,20 @@ def _records(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRec
     return [r for r in caplog.records if text in r.getMessage()]
 
 
-async def _reconnected(hass: HomeAssistant, client: type[FixtureClient], count: int) -> None:
-    """Wait until the count-th client is connected and bound."""
+async def _reconnected(
+    hass: HomeAssistant, entry: MockConfigEntry, client: type[FixtureClient], count: int
+) -> None:
+    """Wait until the count-th client is connected and the entry uses it."""
     await wait_for(
         hass,
-        lambda: len(client.instances) > count and client.instances[count].connected,
+        lambda: (
+            len(client.instances) > count
+            and entry.runtime_data.client is client.instances[count]
+            and entry.runtime_data.connected
+        ),
         limit=5,
-        what=f"client {count} connected",
+        what=f"client {count} in use",
     )
-    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("fast_reconnect")
@@ -105,7 +110,7 @@ async def test_loss_and_return_are_logged_once_at_info(
     fixture_client.refuse = 3
     count = len(fixture_client.instances)
     fixture_client.last.drop()
-    await _reconnected(hass, fixture_client, count + 3)
+    await _reconnected(hass, fixture_entry, fixture_client, count + 3)
     assert fixture_client.refuse == 0
     lost, back = _records(caplog, "lost"), _records(caplog, "is back")
     assert [(r.levelno, r.name) for r in lost + back] == [(logging.INFO, LOGGER.name)] * 2
@@ -123,7 +128,7 @@ async def test_listen_failure_is_logged_with_its_traceback_then_reconnects(
     count = len(fixture_client.instances)
     fixture_client.last.drop()
     # the next client fails while listening; the one after it works
-    await _reconnected(hass, fixture_client, count + 1)
+    await _reconnected(hass, fixture_entry, fixture_client, count + 1)
     failed = _records(caplog, "unexpected in the library")
     assert len(failed) == 1
     assert failed[0].levelno == logging.ERROR
@@ -240,7 +245,7 @@ async def test_a_bad_entity_costs_a_warning_not_the_connection(
     caplog.set_level(logging.WARNING)
     count = len(fixture_client.instances)
     fixture_client.last.drop()
-    await _reconnected(hass, fixture_client, count)
+    await _reconnected(hass, fixture_entry, fixture_client, count)
     # give a failed rebind the time to retry (and leak) a few times
     await asyncio.sleep(0.3)
     await hass.async_block_till_done()
@@ -301,7 +306,7 @@ async def test_unreadable_node_is_logged_once_and_skipped(
     assert set(entry.runtime_data.bindings) == {PLUG, ZEN06}
     count = len(fixture_client.instances)
     fixture_client.last.drop()
-    await _reconnected(hass, fixture_client, count)
+    await _reconnected(hass, entry, fixture_client, count)
     assert set(entry.runtime_data.bindings) == {PLUG, ZEN06}
     logged = _problems(caplog)
     assert len(logged) == 1

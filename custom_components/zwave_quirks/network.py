@@ -22,7 +22,7 @@ from zwave_js_server.model.version import VersionInfo
 from .binding import NodeBinding
 from .const import DOMAIN, LOGGER
 from .quirks.model import Fingerprint, ResolvedQuirk
-from .quirks.registry import QUIRKS, AmbiguousQuirk, find_quirk
+from .quirks.registry import QUIRKS, find_quirk
 
 
 def _node_ids(node: Node) -> tuple[int | None, int | None, int | None]:
@@ -124,7 +124,10 @@ class ZwaveNetwork:
 
     @callback
     def _async_add_node(self, node: Node) -> None:
-        """Add a node; one that cannot be read is logged once and costs no other node."""
+        """Add a node; one that cannot be read (or matches two quirks) is logged once.
+
+        It costs no other node.
+        """
         try:
             self._async_bind_node(node)
         except Exception as err:  # noqa: BLE001 - logged; the other nodes go on
@@ -133,7 +136,7 @@ class ZwaveNetwork:
                 return
             self._unreadable.add(node.node_id)
             LOGGER.error(
-                "Node %s (%s) cannot be read and is skipped: %r",
+                "Node %s (%s) is skipped: %r",
                 node.node_id,
                 _describe(node),
                 err,
@@ -169,7 +172,7 @@ class ZwaveNetwork:
             if binding is not None:
                 binding.detach()
             return
-        resolved = self._find_quirk(node.node_id, _node_ids(node), node.firmware_version)
+        resolved = find_quirk(_node_ids(node), node.firmware_version)
         if resolved is None:
             # no quirk supports the device (any more)
             self._async_remove_node(node.node_id)
@@ -203,22 +206,13 @@ class ZwaveNetwork:
         ids, firmware = _node_ids(node), node.firmware_version
         if None in ids:
             ids, firmware = _device_ids(device), device.sw_version
-        resolved = self._find_quirk(node.node_id, ids, firmware)
+        resolved = find_quirk(ids, firmware)
         if resolved is None:
             return None
         binding = self._async_new_binding(node.node_id, resolved)
         binding.device_id = device.id
         self._async_add_entities(binding)
         return binding
-
-    def _find_quirk(
-        self, node_id: int, ids: tuple[int | None, int | None, int | None], firmware: str | None
-    ) -> ResolvedQuirk | None:
-        try:
-            return find_quirk(ids, firmware)
-        except AmbiguousQuirk as err:
-            LOGGER.error("Node %s matches several quirks, ignored: %s", node_id, err)
-            return None
 
     @callback
     def _async_new_binding(self, node_id: int, resolved: ResolvedQuirk) -> NodeBinding:
