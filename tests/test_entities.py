@@ -236,6 +236,16 @@ async def test_set_timeout_raises(
     assert err.value.translation_key == "set_timeout"
 
 
+async def _set_han_parameter_7(hass: HomeAssistant, entry: MockConfigEntry, value: object) -> None:
+    """Write the HAN's temperature hysteresis through the set_parameter service."""
+    await hass.services.async_call(
+        DOMAIN,
+        "set_parameter",
+        {"device_id": entry.runtime_data.bindings[HAN].device_id, "parameter": 7, "value": value},
+        blocking=True,
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "key"),
     [
@@ -254,16 +264,7 @@ async def test_bad_number_is_refused_before_sending(
     number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
     sent = len(fixture_client.last.set_values())
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            "zwave_quirks",
-            "set_parameter",
-            {
-                "device_id": entry.runtime_data.bindings[HAN].device_id,
-                "parameter": 7,
-                "value": value,
-            },
-            blocking=True,
-        )
+        await _set_han_parameter_7(hass, entry, value)
     assert err.value.translation_key == key
     placeholders = err.value.translation_placeholders
     assert (placeholders["off"], placeholders["min"], placeholders["max"]) == ("0", "0.5", "10")
@@ -339,16 +340,7 @@ async def test_set_parameter_refuses_what_is_not_a_finite_number(
     number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
     sent = len(fixture_client.last.set_values())
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_parameter",
-            {
-                "device_id": entry.runtime_data.bindings[HAN].device_id,
-                "parameter": 7,
-                "value": value,
-            },
-            blocking=True,
-        )
+        await _set_han_parameter_7(hass, entry, value)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "value_not_finite"
     assert err.value.translation_placeholders["parameter"] == "7"

@@ -165,21 +165,19 @@ async def test_restarts_while_home_assistant_runs(
     assert await _server_sockets(hass, sim) == 1
     stop, start = ("stop_server", "start_server") if fault == "server" else ("kill", "start")
 
-    for cycle in range(cycles):
-        await sim.call(stop)
-        await wait_for(
-            hass,
+    steps = (
+        (
+            stop,
             _all(hass, entry, STATE_UNAVAILABLE),
-            limit=UNAVAILABLE_WITHIN,
-            what=f"cycle {cycle}: every entity unavailable",
-        )
-        await sim.call(start)
-        await wait_for(
-            hass,
-            _none(hass, entry, STATE_UNAVAILABLE),
-            limit=BACK_WITHIN,
-            what=f"cycle {cycle}: every entity back",
-        )
+            UNAVAILABLE_WITHIN,
+            "every entity unavailable",
+        ),
+        (start, _none(hass, entry, STATE_UNAVAILABLE), BACK_WITHIN, "every entity back"),
+    )
+    for cycle in range(cycles):
+        for call, reached, limit, what in steps:
+            await sim.call(call)
+            await wait_for(hass, reached, limit=limit, what=f"cycle {cycle}: {what}")
         assert set(_states(hass, entry)) == set(before), cycle
         assert _registry(hass, entry) == registry, cycle
         assert hass.config_entries.async_entries(DOMAIN) == [entry]

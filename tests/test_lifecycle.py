@@ -43,12 +43,11 @@ def _node_added(client: FixtureClient, state: dict[str, Any]) -> None:
 async def test_unload_unregisters_the_platforms(
     hass: HomeAssistant,
     fixture_entry: MockConfigEntry,
-    fixture_client: type[FixtureClient],
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A node that joins while the entry unloads gets no entities on unloaded platforms."""
-    client = fixture_client.last
+    client = FixtureClient.last
     state = load_state("hank_hkzw_so03")["nodes"][0]
     client.driver.controller.receive_event(
         Event(
