@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
@@ -468,3 +468,20 @@ async def test_writing_to_a_node_that_is_not_ready_says_so(
     assert err.value.translation_key == "node_not_ready"
     assert err.value.translation_placeholders == {"node_id": str(PLUG)}
     assert fixture_client.last.set_values() == []
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_no_reconnect_while_home_assistant_stops(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    count = len(fixture_client.instances)
+    hass.set_state(CoreState.stopping)
+    fixture_client.last.drop()
+    await asyncio.sleep(0.1)
+    await hass.async_block_till_done()
+    assert len(fixture_client.instances) == count
+    assert _records(caplog, "lost") == []
+    hass.set_state(CoreState.running)

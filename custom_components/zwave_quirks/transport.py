@@ -203,6 +203,10 @@ class ZwaveTransport:
             assert self._listen_task is not None
             await asyncio.wait((self._listen_task,))
             self.client = self._listen_task = None
+            if self.hass.is_stopping:
+                # Home Assistant closes its sessions: nothing was lost
+                self._on_lost()
+                return
             LOGGER.info("Connection to the Z-Wave JS server %s lost", redact_url(self.url))
             self._on_lost()
             lost_at = loop.time()
