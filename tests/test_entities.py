@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
@@ -18,6 +19,7 @@ from zwave_js_server.event import Event
 
 from custom_components.zwave_quirks import PLATFORMS
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 
 from .fixture_client import HOME_ID, FixtureClient, load_state
 from .helpers import HAN, PLUG, ZEN06, entity_id
@@ -174,23 +176,234 @@ def _meter_args(key: int, value: float | str | None) -> dict:
     }
 
 
-async def test_export_sensor_appears_with_first_produced_report(
-    hass: HomeAssistant, entry: MockConfigEntry
+def _han_state(fixture_client: type[FixtureClient]) -> dict:
+    return next(n for n in fixture_client.state["nodes"] if n["nodeId"] == HAN)
+
+
+def _fixture_value(node_state: dict, command_class: int, prop: object, key: object = None) -> Any:
+    return next(
+        v["value"]
+        for v in node_state["values"]
+        if (v["commandClass"], v["property"], v.get("propertyKey")) == (command_class, prop, key)
+    )
+
+
+async def test_han_export_comes_from_scale_1(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
 ) -> None:
+    """Heatit's driver: the Meter CC's "kVAh" scale carries the exported kWh."""
+    export = entity_id(hass, HOME_ID, HAN, "energy_export", "sensor")
+    state = hass.states.get(export)
+    expected = _fixture_value(_han_state(fixture_client), 50, "value", 0x10101)
+    assert float(state.state) == expected
+    assert state.attributes["unit_of_measurement"] == "kWh"
+    assert state.attributes["state_class"] == "total_increasing"
+    assert state.attributes["device_class"] == "energy"
+    registry = er.async_get(hass)
+    assert (
+        registry.async_get_entity_id("sensor", DOMAIN, f"{HOME_ID}.{HAN}.apparent_energy") is None
+    )
+
+
+async def test_export_sensor_appears_with_first_produced_report(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """A HAN sensor that never sent scale 1 gets the export sensor with its first report."""
+    han = fixture_client.state["nodes"][2]
+    han["values"] = [
+        v
+        for v in han["values"]
+        if not (v["commandClass"] == 50 and v.get("propertyKey", 0) >> 8 & 0xFF == 1)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     registry = er.async_get(hass)
     unique_id = f"{HOME_ID}.{HAN}.energy_export"
     assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) is None
     node = entry.runtime_data.bindings[HAN].node
-    args = _meter_args(65538, 42.5) | {
-        "metadata": {"type": "number", "readable": True, "writeable": False, "unit": "kWh"}
-    }
-    node.receive_event(_value_event(HAN, "value added", args))
+    metadata = {"type": "number", "readable": True, "writeable": False, "unit": "kWh"}
+    node.receive_event(
+        _value_event(HAN, "value added", _meter_args(0x10002, 42.5) | {"metadata": metadata})
+    )
     await hass.async_block_till_done()
     export = entity_id(hass, HOME_ID, HAN, "energy_export", "sensor")
-    state = hass.states.get(export)
-    assert state.state == "42.5"
-    assert state.attributes["state_class"] == "total_increasing"
-    assert state.attributes["device_class"] == "energy"
+    assert hass.states.get(export).state == "42.5"
+    # alternative encodings of the export: the one the node reported last wins,
+    # a value it no longer sends does not hold the entity
+    for key, value in ((0x10102, 42.7), (0x10101, 42.8), (0x10101, 42.9)):
+        node.receive_event(_value_event(HAN, "value updated", _meter_args(key, value)))
+        await hass.async_block_till_done()
+        assert hass.states.get(export).state == str(value)
+    node.receive_event(_value_event(HAN, "metadata updated", _meter_args(0x10002, 42.5)))
+    await hass.async_block_till_done()
+    assert hass.states.get(export).state == "42.9"
+
+
+async def test_apparent_energy_is_removed_on_upgrade(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """Earlier versions made a kVAh "Apparent energy" sensor; it goes with the upgrade."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, f"{HOME_ID}-{HAN}")}
+    )
+    registry = er.async_get(hass)
+    old = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{HOME_ID}.{HAN}.apparent_energy",
+        config_entry=entry,
+        device_id=device.id,
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(old.entity_id) is None
+    assert hass.states.get(old.entity_id) is None
+    assert registry.async_get_entity_id("sensor", DOMAIN, f"{HOME_ID}.{HAN}.energy_export")
+
+
+def _sensor_args(value: float | None) -> dict:
+    return {
+        "commandClassName": "Multilevel Sensor",
+        "commandClass": 49,
+        "endpoint": 0,
+        "property": "Air temperature",
+        "newValue": value,
+        "prevValue": None,
+        "propertyName": "Air temperature",
+    }
+
+
+async def test_han_temperature_without_reading_is_unknown(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """-999.9 °C is the Z-HAN2's "no reading"; the maker's driver drops it too."""
+    caplog.set_level(logging.WARNING)
+    node = entry.runtime_data.bindings[HAN].node
+    temperature = entity_id(hass, HOME_ID, HAN, "temperature", "sensor")
+    for value, shown in ((-999.9, STATE_UNKNOWN), (-999.9, STATE_UNKNOWN), (20.5, "20.5")):
+        node.receive_event(_value_event(HAN, "value updated", _sensor_args(value)))
+        await hass.async_block_till_done()
+        assert hass.states.get(temperature).state == shown
+    assert caplog.text.count("has no reading") == 1
+    node.receive_event(_value_event(HAN, "value updated", _sensor_args(-999.9)))
+    await hass.async_block_till_done()
+    assert caplog.text.count("has no reading") == 2
+
+
+async def test_guarded_totals_never_show_a_negative_or_a_spike(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    node = entry.runtime_data.bindings[PLUG].node
+    energy = entity_id(hass, HOME_ID, PLUG, "energy", "sensor")
+    before = hass.states.get(energy).state
+    for value in (-21474836.48, -21474836.48, "garbage", float("nan"), 1e9):
+        node.receive_event(_value_event(PLUG, "value updated", _meter_args(0x10001, value)))
+        await hass.async_block_till_done()
+        assert hass.states.get(energy).state == before, value
+    assert caplog.text.count("negative total") == 1
+    guard = entry.runtime_data.bindings[PLUG].guards["energy"].as_dict()
+    assert guard["counts"] == {"drop": 0, "spike": 1, "negative": 2}
+    assert guard["pending"] == {"value": 1e9, "reason": "spike"}
+    # back on track: the spike is discarded
+    node.receive_event(
+        _value_event(PLUG, "value updated", _meter_args(0x10001, float(before) + 0.01))
+    )
+    await hass.async_block_till_done()
+    assert float(hass.states.get(energy).state) == pytest.approx(float(before) + 0.01)
+    assert "spike discarded" in caplog.text
+
+
+def _config_args(number: int, value: int) -> dict:
+    return {
+        "commandClassName": "Configuration",
+        "commandClass": 112,
+        "endpoint": 0,
+        "property": number,
+        "newValue": value,
+        "prevValue": None,
+        "propertyName": f"param{number}",
+        "metadata": {
+            "type": "number",
+            "readable": True,
+            "writeable": True,
+            "min": 0,
+            "max": 1,
+            "default": 1,
+            "valueSize": 1,
+            "format": 1,
+            "states": {"0": "Disable", "1": "Enable"},
+        },
+    }
+
+
+async def test_parameter_the_node_lacks_gets_no_entity_until_it_appears(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """ZEN06 1.3 behind an older server: parameter 30 is not exposed."""
+    zen06 = fixture_client.state["nodes"][1]
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    unique_id = f"{HOME_ID}.{ZEN06}.config_30"
+    assert registry.async_get_entity_id("select", DOMAIN, unique_id) is None
+    binding = entry.runtime_data.bindings[ZEN06]
+    diagnostics = await async_get_device_diagnostics(
+        hass, entry, dr.async_get(hass).async_get(binding.device_id)
+    )
+    assert diagnostics["missing_parameters"] == [30]
+
+    binding.node.receive_event(_value_event(ZEN06, "value added", _config_args(30, 0)))
+    await hass.async_block_till_done()
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control).state == "disabled"
+    assert binding.missing_parameters == []
+
+
+async def test_metadata_drift_goes_to_diagnostics(
+    hass: HomeAssistant, fixture_client: type[FixtureClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    han = _han_state(fixture_client)
+    for value in han["values"]:
+        if (value["commandClass"], value["property"]) == (112, 4):
+            value["metadata"]["max"] = 60000
+        if (value["commandClass"], value["property"]) == (112, 7):
+            value["metadata"]["default"] = 20
+    caplog.set_level(logging.DEBUG, logger="custom_components.zwave_quirks")
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    binding = entry.runtime_data.bindings[HAN]
+    diagnostics = await async_get_device_diagnostics(
+        hass, entry, dr.async_get(hass).async_get(binding.device_id)
+    )
+    assert diagnostics["metadata_drift"] == [
+        {"parameter": 4, "field": "max", "quirk": 65535, "server": 60000},
+        {"parameter": 7, "field": "default", "quirk": 10, "server": 20},
+    ]
+    lines = [r.getMessage() for r in caplog.records if "metadata differs" in r.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Node {HAN}:")
+    plug = entry.runtime_data.bindings[PLUG]
+    assert plug.metadata_drift == []
 
 
 async def test_unexpected_values_are_unknown_and_logged_once(

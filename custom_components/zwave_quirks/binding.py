@@ -19,10 +19,16 @@ from zwave_js_server.exceptions import BaseZwaveJSServerError
 from zwave_js_server.model.node import Node
 
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
+from .guard import TotalGuard
 from .quirks.model import CONFIGURATION_CC, ResolvedQuirk, ValueRef
+from .validation import metadata_drift
 
 if TYPE_CHECKING:
     from .connection import ZwaveConnection
+
+VALUE_UPDATED = "value updated"
+VALUE_ADDED = "value added"
+METADATA_UPDATED = "metadata updated"
 
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 
@@ -63,6 +69,10 @@ class NodeBinding:
         self._notifications = _Listeners({})
         self._state = _Listeners({})
         self._totals_reset = _Listeners({})
+        # the total guards of the node's meters, by entity key (for diagnostics)
+        self.guards: dict[str, TotalGuard] = {}
+        # where the server's metadata disagrees with the quirk's parameters
+        self.metadata_drift: list[dict[str, Any]] = []
 
     @property
     def home_id(self) -> int:
@@ -99,16 +109,45 @@ class NodeBinding:
         self._unsubscribe_node()
         self.node = node
         self._node_unsubs = [
-            node.on("value updated", self._on_value_event),
-            node.on("value added", self._on_value_event),
-            node.on("metadata updated", self._on_value_event),
+            node.on(VALUE_UPDATED, lambda event: self._on_value_event(VALUE_UPDATED, event)),
+            node.on(VALUE_ADDED, lambda event: self._on_value_event(VALUE_ADDED, event)),
+            node.on(METADATA_UPDATED, lambda event: self._on_value_event(METADATA_UPDATED, event)),
             node.on("value notification", self._on_value_notification),
             node.on("dead", self._on_status),
             node.on("alive", self._on_status),
             # after a firmware update zwave-js interviews the node again
             node.on("ready", lambda event: self.connection.async_node_ready(event["node"])),
         ]
+        self._check_metadata(node)
         self._state.fire("")
+
+    def _check_metadata(self, node: Node) -> None:
+        """Compare the declared parameters with the server's metadata, once per node object."""
+        self.metadata_drift = [
+            drift
+            for param in self.resolved.parameters
+            if (value := node.values.get(param.value.value_id(self.node_id))) is not None
+            for drift in metadata_drift(param, value.metadata)
+        ]
+        if self.metadata_drift:
+            LOGGER.debug(
+                "Node %s: the server's metadata differs from the quirk %s: %s",
+                self.node_id,
+                self.resolved.quirk.key,
+                "; ".join(
+                    f"{d['parameter']} {d['field']} {d['quirk']} != {d['server']}"
+                    for d in self.metadata_drift
+                ),
+            )
+
+    @property
+    def missing_parameters(self) -> list[int]:
+        """Declared parameters the node does not have (no entity until it does)."""
+        if self.node is None:
+            return []
+        return [
+            param.number for param in self.resolved.parameters if not self.has_value(param.value)
+        ]
 
     @callback
     def detach(self) -> None:
@@ -123,12 +162,12 @@ class NodeBinding:
         self._node_unsubs = []
 
     @callback
-    def _on_value_event(self, event: dict[str, Any]) -> None:
+    def _on_value_event(self, kind: str, event: dict[str, Any]) -> None:
         value = event.get("value")
         if value is None:
             LOGGER.debug("Node %s: value event without value: %s", self.node_id, event)
             return
-        self._values.fire(value.value_id)
+        self._values.fire(value.value_id, kind)
 
     @callback
     def _on_value_notification(self, event: dict[str, Any]) -> None:
@@ -143,8 +182,13 @@ class NodeBinding:
 
     # -- subscriptions -------------------------------------------------------
 
-    def subscribe_value(self, ref: ValueRef, func: Callable[[], None]) -> Callable[[], None]:
-        """Call func when the value changes."""
+    def subscribe_value(self, ref: ValueRef, func: Callable[[str], None]) -> Callable[[], None]:
+        """Call func(kind) when the value changes; kind is the node event's name.
+
+        Only VALUE_UPDATED is a reading from the node; VALUE_ADDED and
+        METADATA_UPDATED are the value read again or described anew (the
+        total guard tells them apart).
+        """
         return self._values.add(ref.value_id(self.node_id), func)
 
     def subscribe_notification(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.exceptions import ServiceValidationError
+from zwave_js_server.model.value import ValueMetadata
 
 from .const import DOMAIN
 from .quirks.codecs import display_to_raw, raw_to_display, to_signed
@@ -131,3 +132,30 @@ def display_option(param: ConfigParam, reported: Any) -> str | None:
     """What a select entity shows; None for a value the quirk does not expect."""
     raw = device_raw(param, reported)
     return None if raw is None else param.options.get(raw)
+
+
+def metadata_drift(param: ConfigParam, metadata: ValueMetadata) -> list[dict[str, Any]]:
+    """Where the server's metadata of a parameter disagrees with its declaration.
+
+    Compared in raw device units: size, range (the off value included),
+    default, and the options of a select. Devices and servers drift; users'
+    diagnostics tell us where.
+    """
+    ours: dict[str, Any] = {"size": param.size}
+    theirs: dict[str, Any] = {"size": metadata.value_size}
+    if param.options:
+        ours |= {"min": min(param.options), "max": max(param.options)}
+        ours["options"] = sorted(param.options)
+        states = metadata.states or {}
+        theirs["options"] = sorted(int(raw) for raw in states) if states else None
+    else:
+        ours["min"], ours["max"] = param.span
+    theirs |= {"min": metadata.min, "max": metadata.max}
+    if not param.read_only:
+        # a read-only parameter's default means nothing to the quirk
+        ours["default"], theirs["default"] = param.default, metadata.default
+    return [
+        {"parameter": param.number, "field": field, "quirk": value, "server": theirs[field]}
+        for field, value in ours.items()
+        if theirs.get(field) is not None and theirs[field] != value
+    ]

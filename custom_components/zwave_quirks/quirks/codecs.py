@@ -75,10 +75,12 @@ def parse_version(version: str | None) -> tuple[int, ...] | None:
 
 
 def serial_text(values: Sequence[int | None], size: int = 4) -> str | None:
-    """Decode parameter values holding a serial as big-endian bytes.
+    """Decode parameter values holding a serial number as big-endian bytes.
 
-    Printable ASCII is shown as text; anything else as upper-case hex.
-    None when any part is missing.
+    In this order: every nibble a decimal digit (BCD) gives the digits as one
+    string (a Norwegian AMS meter id is 16 digits in eight bytes); otherwise
+    printable ASCII gives the text; otherwise upper-case hex. None when any
+    part is missing.
     """
     if not values or any(value is None for value in values):
         return None
@@ -87,6 +89,9 @@ def serial_text(values: Sequence[int | None], size: int = 4) -> str | None:
         for value in values
         if value is not None
     )
+    digits = data.hex()
+    if digits.isdigit():
+        return digits
     if all(0x20 <= byte < 0x7F for byte in data):
         return data.decode("ascii")
-    return data.hex().upper()
+    return digits.upper()
