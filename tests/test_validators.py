@@ -44,6 +44,7 @@ import re
 import shutil
 import string
 from collections.abc import Callable
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, NoReturn, get_args, get_type_hints
@@ -573,12 +574,14 @@ def check_translations(translations: dict[str, Data]) -> None:
 
 # --- icons.json ------------------------------------------------------------
 
-MDI_ICONS = {
-    icon["name"]
-    for icon in json.loads(
-        (files("hass_frontend") / "static" / "mdi" / "iconList.json").read_text(encoding="utf-8")
-    )
-}
+
+@cache
+def _mdi_icons() -> frozenset[str]:
+    """The icon names of the installed frontend (scripts/setup installs it for the demo)."""
+    icon_list = files("hass_frontend") / "static" / "mdi" / "iconList.json"
+    return frozenset(icon["name"] for icon in json.loads(icon_list.read_text(encoding="utf-8")))
+
+
 # the states an entity of these platforms has without translations
 PLATFORM_STATES = {"switch": {"on", "off"}, "binary_sensor": {"on", "off"}}
 
@@ -594,7 +597,7 @@ def icon(value: Any) -> str:
         raise vol.Invalid(
             "The icon needs to be a valid icon from Material Design Icons and start with `mdi:`"
         )
-    if text.removeprefix("mdi:") not in MDI_ICONS:
+    if text.removeprefix("mdi:") not in _mdi_icons():
         raise vol.Invalid(f"{text} is not in the frontend's Material Design Icons")
     return text
 
