@@ -5,14 +5,16 @@ run locally; the workflows in .github/workflows run the real hassfest and HACS
 actions. These tests reimplement the rules that apply to this integration as
 small checks. Where each rule comes from:
 
-- hassfest, home-assistant/core ``script/hassfest/``:
-  ``manifest.py`` (CUSTOM_INTEGRATION_MANIFEST_SCHEMA, validate_manifest,
-  sort_manifest with ``script/util.py``), ``codeowners.py`` (owners are GitHub
-  handles), ``requirements.py`` (validate_requirements_format),
-  ``translations.py`` (gen_strings_schema, translation_key_validator,
-  translation_value_validator: for a custom integration it validates
-  ``translations/en.json``), ``icons.py`` (icon_schema, icon_value_validator) and
-  ``services.py`` (CUSTOM_INTEGRATION_SERVICES_SCHEMA, validate_services).
+- hassfest, home-assistant/core ``script/hassfest/``: ``manifest.py``
+  (CUSTOM_INTEGRATION_MANIFEST_SCHEMA, validate_manifest, sort_manifest with
+  ``script/util.py``), ``codeowners.py`` (owners are GitHub handles),
+  ``requirements.py`` (validate_requirements_format), ``dependencies.py``
+  (imported integrations are declared), ``config_flow.py`` (config_flow.py
+  exists; a discoverable flow sets a unique ID), ``translations.py``
+  (gen_strings_schema, translation_key_validator, translation_value_validator:
+  for a custom integration it validates ``translations/en.json``), ``icons.py``
+  (icon_schema, icon_value_validator) and ``services.py``
+  (CUSTOM_INTEGRATION_SERVICES_SCHEMA, validate_services).
 - HACS, hacs/integration ``custom_components/hacs/``: ``utils/validate.py``
   (HACS_MANIFEST_JSON_SCHEMA for hacs.json, INTEGRATION_MANIFEST_JSON_SCHEMA for
   manifest.json) and the action's checks in ``validate/``: ``hacsjson.py``,
@@ -38,6 +40,7 @@ repeat those. Every rule here also has a test that feeds it a broken copy
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import re
@@ -53,10 +56,12 @@ import probatio as vol
 import pytest
 from awesomeversion import AwesomeVersion, AwesomeVersionException, AwesomeVersionStrategy
 from homeassistant.components.brands.const import ALLOWED_IMAGES
+from homeassistant.const import Platform
 from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import selector
 from homeassistant.loader import Manifest
+from homeassistant.requirements import DISCOVERY_INTEGRATIONS
 from homeassistant.util.yaml import load_yaml_dict
 from PIL import Image
 
@@ -257,6 +262,102 @@ def check_manifest(manifest: Data, directory: str) -> None:
         # project rule: the pin the tests run with
         if pins.get(package.lower().replace("_", "-")) != version:
             _fail(f"{requirement} is not the pin in requirements_test.txt")
+
+
+# --- the code, as far as hassfest reads it ------------------------------------
+
+# hassfest dependencies.py ALLOWED_USED_COMPONENTS: the entity platforms and
+# Home Assistant's internal integrations may be imported without declaring them
+ALLOWED_IMPORTS = {
+    *(platform.value for platform in Platform),
+    "alert",
+    "automation",
+    "conversation",
+    "default_config",
+    "device_automation",
+    "frontend",
+    "group",
+    "homeassistant",
+    "input_boolean",
+    "input_button",
+    "input_datetime",
+    "input_number",
+    "input_select",
+    "input_text",
+    "media_source",
+    "onboarding",
+    "panel_custom",
+    "persistent_notification",
+    "person",
+    "script",
+    "shopping_list",
+    "sun",
+    "system_health",
+    "system_log",
+    "timer",
+    "webhook",
+    "websocket_api",
+    "zone",
+}
+
+
+class _ImportCollector(ast.NodeVisitor):
+    """hassfest dependencies.py ImportCollector, for imports outside TYPE_CHECKING."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+            self.generic_visit(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module and node.module.startswith("homeassistant.components."):
+            self.found.add(node.module.split(".")[2])
+        elif node.module == "homeassistant.components":
+            self.found.update(alias.name for alias in node.names)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name.startswith("homeassistant.components."):
+                self.found.add(alias.name.split(".")[2])
+
+
+def _imported_integrations(source: str) -> set[str]:
+    collector = _ImportCollector()
+    collector.visit(ast.parse(source))
+    return collector.found
+
+
+def check_code(manifest: Data, sources: dict[str, str]) -> None:
+    """Check the integration's Python files (relative path to text) as hassfest does."""
+    # hassfest dependencies.py calc_allowed_references / find_non_referenced_integrations
+    allowed = ALLOWED_IMPORTS | set(manifest.get("dependencies", []))
+    allowed |= set(manifest.get("after_dependencies", []))
+    allowed |= {
+        domain
+        for domain, keys in DISCOVERY_INTEGRATIONS.items()
+        if any(key in manifest for key in keys)
+    }
+    own_platforms = {Path(path).stem for path in sources} | {
+        Path(path).parts[0] for path in sources if len(Path(path).parts) > 1
+    }
+    for path, source in sorted(sources.items()):
+        for domain in sorted(_imported_integrations(source) - allowed - own_platforms):
+            if domain != manifest["domain"]:
+                _fail(
+                    f"{path}: Using component {domain} but it's not in 'dependencies' "
+                    "or 'after_dependencies'"
+                )
+    # hassfest config_flow.py validate_integration
+    if manifest.get("config_flow"):
+        if "config_flow.py" not in sources:
+            _fail("Config flows need to be defined in the file config_flow.py")
+        discoverable = any(
+            manifest.get(key) for keys in DISCOVERY_INTEGRATIONS.values() for key in keys
+        )
+        if discoverable and "self.async_set_unique_id" not in sources["config_flow.py"]:
+            _fail("Config flows that are discoverable need to set a unique ID")
 
 
 # --- hacs.json and the repository ------------------------------------------
@@ -787,6 +888,17 @@ def test_manifest() -> None:
     check_manifest(_load_json(COMPONENT / "manifest.json"), COMPONENT.name)
 
 
+def _sources() -> dict[str, str]:
+    return {
+        str(path.relative_to(COMPONENT)): path.read_text(encoding="utf-8")
+        for path in COMPONENT.rglob("*.py")
+    }
+
+
+def test_code() -> None:
+    check_code(_load_json(COMPONENT / "manifest.json"), _sources())
+
+
 def test_hacs_json_and_repository() -> None:
     check_hacs_json(_load_json(ROOT / "hacs.json"))
     check_repository(ROOT)
@@ -885,6 +997,36 @@ def test_manifest_domain_collision_bites() -> None:
     manifest = _broken(COMPONENT / "manifest.json", _set("domain", "zwave_js"))
     with pytest.raises(vol.Invalid, match="collides with built-in core integration"):
         check_manifest(manifest, "zwave_js")
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        ("from homeassistant.components.mqtt import async_publish\n", "Using component mqtt"),
+        ("from homeassistant.components import recorder\n", "Using component recorder"),
+        ("import homeassistant.components.zwave_js.api\n", "Using component zwave_js"),
+    ],
+)
+def test_code_rules_bite(source: str, error: str) -> None:
+    manifest = _load_json(COMPONENT / "manifest.json")
+    with pytest.raises(vol.Invalid, match=error):
+        check_code(manifest, {**_sources(), "extra.py": source})
+
+
+def test_imports_for_type_checking_only_are_allowed() -> None:
+    source = "if TYPE_CHECKING:\n    from homeassistant.components import mqtt\n"
+    check_code(_load_json(COMPONENT / "manifest.json"), {**_sources(), "extra.py": source})
+
+
+def test_config_flow_rules_bite() -> None:
+    manifest = _load_json(COMPONENT / "manifest.json")
+    sources = _sources()
+    flow = sources.pop("config_flow.py")
+    with pytest.raises(vol.Invalid, match=r"defined in the file config_flow\.py"):
+        check_code(manifest, sources)
+    sources["config_flow.py"] = flow.replace("self.async_set_unique_id", "self.set_id")
+    with pytest.raises(vol.Invalid, match="need to set a unique ID"):
+        check_code(manifest, sources)
 
 
 @pytest.mark.parametrize(
