@@ -58,12 +58,15 @@ from awesomeversion import AwesomeVersion, AwesomeVersionException, AwesomeVersi
 from homeassistant.components.brands.const import ALLOWED_IMAGES
 from homeassistant.const import Platform
 from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import selector
 from homeassistant.loader import Manifest
 from homeassistant.requirements import DISCOVERY_INTEGRATIONS
+from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 from PIL import Image
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / "zwave_quirks"
@@ -906,6 +909,25 @@ def test_hacs_json_and_repository() -> None:
 
 def test_brand() -> None:
     check_brand(COMPONENT / "brand")
+
+
+async def test_home_assistant_serves_the_brand(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """The brands integration serves brand/ (dark variants fall back to the light ones)."""
+    assert await async_setup_component(hass, "brands", {})
+    client = await hass_client()
+    for image, served in (
+        ("icon.png", "icon.png"),
+        ("icon@2x.png", "icon@2x.png"),
+        ("logo.png", "logo.png"),
+        ("logo@2x.png", "logo@2x.png"),
+        ("dark_icon.png", "icon.png"),
+        ("dark_logo@2x.png", "logo@2x.png"),
+    ):
+        response = await client.get(f"/api/brands/integration/{COMPONENT.name}/{image}")
+        assert response.status == 200, image
+        assert await response.read() == (COMPONENT / "brand" / served).read_bytes(), image
 
 
 def test_translations() -> None:
