@@ -565,3 +565,27 @@ async def test_unsupported_node_gets_no_device(
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     assert [d.model for d in devices] == ["Z-Wave controller"]
     assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id) == []
+
+
+async def test_han_spike_limit_follows_the_scaling_factor(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Parameter 11 multiplies the meter values, and so the power a rise may imply."""
+    node = entry.runtime_data.bindings[HAN].node
+    energy = entity_id(hass, HOME_ID, HAN, "energy", "sensor")
+    start = float(hass.states.get(energy).state)
+
+    def report(value: float) -> None:
+        node.receive_event(_value_event(HAN, "value updated", _meter_args(0x10001, value)))
+
+    # 10 kWh in a moment is more than 100 kW can do (1.7 kWh of slack)
+    report(start + 10)
+    await hass.async_block_till_done()
+    assert float(hass.states.get(energy).state) == start
+    report(start + 0.5)  # back on track: the spike is discarded
+    node.receive_event(_value_event(HAN, "value updated", _config_args(11, 10)))
+    await hass.async_block_till_done()
+    # with a scaling factor of 10 the meter carries 1000 kW: 16.7 kWh of slack
+    report(start + 10.5)
+    await hass.async_block_till_done()
+    assert float(hass.states.get(energy).state) == start + 10.5
