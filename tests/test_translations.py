@@ -120,7 +120,7 @@ NAME_ROOM = {
 def test_names_fit_the_device_page(language: str) -> None:
     entity = _load(f"translations/{language}.json")["entity"]
     too_long = [
-        f"{platform}.{key}: {item['name']!r} ({len(item['name'])} > {NAME_ROOM[Platform(platform)]})"
+        f"{platform}.{key}: {item['name']!r} ({len(item['name'])} characters)"
         for platform, items in entity.items()
         for key, item in items.items()
         if len(item["name"]) > NAME_ROOM[Platform(platform)]

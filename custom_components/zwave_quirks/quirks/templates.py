@@ -19,6 +19,7 @@ def energy_sensor(
     key: str = "energy",
     sources: tuple[ValueRef, ...] = (electric_meter(0),),
     optional: bool = False,
+    doc: str = "",
 ) -> SensorDecl:
     """An electric kWh total, ready for the energy dashboard and guarded.
 
@@ -36,6 +37,7 @@ def energy_sensor(
         display_precision=2,
         optional=optional,
         max_power=max_power,
+        doc=doc or "ready for the energy dashboard; guarded against bad readings",
     )
 
 
@@ -49,6 +51,7 @@ def reset_meters_button() -> ButtonDecl:
         method="reset",
         refresh=(METER_CC,),
         resets_totals=True,
+        doc="resets the meters (Meter CC); the totals start anew at once, then are read again",
     )
 
 
