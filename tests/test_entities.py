@@ -589,3 +589,91 @@ async def test_han_spike_limit_follows_the_scaling_factor(
     report(start + 10.5)
     await hass.async_block_till_done()
     assert float(hass.states.get(energy).state) == start + 10.5
+
+
+async def _set_parameter(
+    hass: HomeAssistant, entry: MockConfigEntry, node_id: int, **data: Any
+) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "set_parameter",
+        {"device_id": entry.runtime_data.bindings[node_id].device_id, **data},
+        blocking=True,
+    )
+
+
+async def test_errors_name_the_entity_not_the_parameter(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": 2.3}, blocking=True
+        )
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
+    assert str(err.value) == (
+        "2.3 is not allowed for Heatit Z-HAN2 Temperature change: 0 turns it off, "
+        "otherwise steps of 0.5 °C from 0.5 to 10"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=9, value=1)
+    assert str(err.value) == (
+        "Heatit Z-HAN2 Meter serial number is read only and cannot be written"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, PLUG, parameter="temperature_hysteresis", value=1)
+    message = str(err.value)
+    assert message.startswith("HANK Electronics HKZW-SO03 has no parameter temperature_hysteresis")
+    assert "HANK Electronics HKZW-SO03 Power interval (171, power_report_interval)" in message
+    assert FixtureClient.last.set_values() == []
+
+
+async def test_errors_write_decimals_as_the_language_does(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    hass.config.language = "nb"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=7, value="2,3")
+    placeholders = err.value.translation_placeholders
+    assert (placeholders["value"], placeholders["step"], placeholders["min"]) == (
+        "2,3",
+        "0,5",
+        "0,5",
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=8, value=-6.5)
+    assert err.value.translation_placeholders["min"] == "-6"
+    assert err.value.translation_placeholders["value"] == "-6,5"
+
+
+async def test_set_parameter_by_key_and_option_label(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """The parameter by number or key, an option by key or label in any shipped language."""
+    for parameter, value, raw in (
+        ("temperature_hysteresis", 2.5, 25),
+        ("7", "1,5", 15),
+        (21, "Previous state", 0),
+        ("state_after_power_failure", "AV", 2),
+        (21, "Forrige tilstand", 0),
+        (21, "på", 1),
+        (21, 2, 2),
+    ):
+        node = HAN if parameter in ("temperature_hysteresis", "7") else PLUG
+        await _set_parameter(hass, entry, node, parameter=parameter, value=value)
+        assert fixture_client.last.set_values()[-1]["value"] == raw, (parameter, value)
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, PLUG, parameter=21, value="sometimes")
+    assert err.value.translation_placeholders["options"] == "Previous state, On, Off"
+    assert len(fixture_client.last.set_values()) == sent
+
+
+async def test_a_failed_write_names_the_entity(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    fixture_client.set_value_status = 2
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert str(err.value) == "Setting HANK Electronics HKZW-SO03 Outlet failed: fail"

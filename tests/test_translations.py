@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from homeassistant.const import Platform
 
 from custom_components.zwave_quirks.quirks.model import ResolvedQuirk
@@ -147,3 +148,10 @@ def test_a_parameter_switch_sorts_next_to_its_number(language: str) -> None:
                     resolved.fingerprint.model,
                     [names[key] for key in order],
                 )
+
+
+def test_set_parameter_offers_every_writable_parameter() -> None:
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+    offered = services["set_parameter"]["fields"]["parameter"]["selector"]["select"]["options"]
+    writable = {param.key for quirk in QUIRKS for param in quirk.parameters if not param.read_only}
+    assert sorted(offered) == sorted(writable)

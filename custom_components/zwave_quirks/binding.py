@@ -20,7 +20,7 @@ from zwave_js_server.model.node import Node
 
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
 from .guard import TotalGuard
-from .quirks.model import CONFIGURATION_CC, ResolvedQuirk, ValueRef
+from .quirks.model import ResolvedQuirk, ValueRef
 from .validation import metadata_drift
 
 if TYPE_CHECKING:
@@ -223,16 +223,14 @@ class NodeBinding:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
         return self.node
 
-    async def async_set_value(self, ref: ValueRef, raw: Any) -> None:
-        """Set a value and check the server's result; raise a translated error."""
+    async def async_set_value(self, ref: ValueRef, raw: Any, name: str) -> None:
+        """Set a value and check the server's result; raise a translated error.
+
+        ``name`` is what the error calls the value: its entity as the user sees it.
+        """
         node = self._require_node()
         value_id = ref.value_id(self.node_id)
-        what = (
-            f"parameter {ref.property}"
-            if ref.command_class == CONFIGURATION_CC
-            else str(ref.property)
-        )
-        placeholders = {"what": what, "node_id": str(self.node_id)}
+        placeholders = {"entity": name}
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
                 result = await node.async_set_value(value_id, raw, wait_for_result=True)

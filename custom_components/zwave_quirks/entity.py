@@ -17,6 +17,7 @@ from .binding import VALUE_UPDATED, NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
 from .quirks.model import ConfigParam, ValueRef
+from .validation import Subject, async_subject
 
 
 @callback
@@ -114,6 +115,12 @@ class QuirkEntity(Entity):
         added or its metadata updated).
         """
 
+    @property
+    def shown_name(self) -> str:
+        """The entity's name as the user sees it (the device's name included)."""
+        state = self.hass.states.get(self.entity_id)
+        return state.name if state is not None else self.entity_id
+
     def _warn_once(self, message: str, *args: object) -> None:
         """Log an unexpected value once, until a good value comes back."""
         if not self._warned:
@@ -143,6 +150,10 @@ class ParameterEntity(QuirkEntity):
             self._warned = False
         return shown
 
+    async def _async_subject(self) -> Subject:
+        """What a refused write names: this entity, in the user's terms."""
+        return await async_subject(self.hass, self.param, self.shown_name)
+
     async def _async_write(self, raw: int) -> None:
         """Send a raw value that validation has already accepted."""
-        await self.binding.async_set_value(self.param.value, raw)
+        await self.binding.async_set_value(self.param.value, raw, self.shown_name)
