@@ -80,14 +80,14 @@ def serial_text(values: Sequence[int | None], size: int = 4) -> str | None:
     In this order: every nibble a decimal digit (BCD) gives the digits as one
     string (a Norwegian AMS meter id is 16 digits in eight bytes); otherwise
     printable ASCII gives the text; otherwise upper-case hex. None when any
-    part is missing.
+    part is missing or not an integer.
     """
-    if not values or any(value is None for value in values):
+    if not values or not all(
+        isinstance(value, int) and not isinstance(value, bool) for value in values
+    ):
         return None
     data = b"".join(
-        (value & ((1 << (size * 8)) - 1)).to_bytes(size, "big")
-        for value in values
-        if value is not None
+        (int(value) & ((1 << (size * 8)) - 1)).to_bytes(size, "big") for value in values
     )
     digits = data.hex()
     if digits.isdigit():
