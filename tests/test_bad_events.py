@@ -39,9 +39,9 @@ numbers = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from(
-        [0, -1, 1, 255, 256, 65535, 2**31, -(2**31), -999.9, 1e308, -21474836.48]
-        + [math.nan, math.inf, -math.inf]
+        [0, -1, 1, 255, 256, 65535, 2**31, -(2**31), -999.9, 1e308, -21474836.48, math.nan]
     ),
+    st.sampled_from([math.inf, -math.inf]),
 )
 junk = st.one_of(
     numbers,
