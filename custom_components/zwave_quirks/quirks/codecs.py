@@ -74,7 +74,7 @@ def parse_version(version: str | None) -> tuple[int, ...] | None:
     return parts
 
 
-def serial_text(values: Sequence[int | None], size: int = 4) -> str | None:
+def serial_text(values: Sequence[object], size: int = 4) -> str | None:
     """Decode parameter values holding a serial number as big-endian bytes.
 
     In this order: every nibble a decimal digit (BCD) gives the digits as one
@@ -82,13 +82,10 @@ def serial_text(values: Sequence[int | None], size: int = 4) -> str | None:
     printable ASCII gives the text; otherwise upper-case hex. None when any
     part is missing or not an integer.
     """
-    if not values or not all(
-        isinstance(value, int) and not isinstance(value, bool) for value in values
-    ):
+    parts = [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
+    if not values or len(parts) != len(values):
         return None
-    data = b"".join(
-        (int(value) & ((1 << (size * 8)) - 1)).to_bytes(size, "big") for value in values
-    )
+    data = b"".join((value & ((1 << (size * 8)) - 1)).to_bytes(size, "big") for value in parts)
     digits = data.hex()
     if digits.isdigit():
         return digits
