@@ -260,15 +260,25 @@ class Simulator:
         self.request("POST", "/server/start")
 
     def report_meter(
-        self, node_id: int, scale: str, value: float, rate_type: str = "consumed"
+        self, node_id: int, scale: str, value: float, rate_type: str | None = None
     ) -> None:
-        self.request(
-            "POST",
-            f"/nodes/{node_id}/meter",
-            {"scale": scale, "value": value, "rateType": rate_type},
-        )
+        """Unsolicited Meter Report.
+
+        rate_type None: "consumed", except node 4's scale "kVAh" (its export total), which
+        uses the node's export rate type (see set_export_rate_type). An explicit rate_type
+        ("consumed", "produced", "unspecified") only changes the rate type on the wire.
+        """
+        body: dict[str, Any] = {"scale": scale, "value": value}
+        if rate_type is not None:
+            body["rateType"] = rate_type
+        self.request("POST", f"/nodes/{node_id}/meter", body)
+
+    def set_export_rate_type(self, node_id: int, rate_type: str) -> None:
+        """Rate type ("consumed" or "produced") of node 4's scale 1 (export) reports."""
+        self.request("POST", f"/nodes/{node_id}/export", {"rateType": rate_type})
 
     def report_temperature(self, node_id: int, value: float) -> None:
+        """Unsolicited Multilevel Sensor Report (°C); -999.9 is the Z-HAN2's "no reading"."""
         self.request("POST", f"/nodes/{node_id}/temperature", {"value": value})
 
     def activate_scene(self, node_id: int, scene_id: int) -> None:

@@ -27,7 +27,9 @@ from custom_components.zwave_quirks.diagnostics import (
 from .conftest import AsyncSim
 from .helpers import HAN, PLUG, ZEN06, entity_id, wait_for
 
-SERIAL_FIRST, SERIAL_SECOND = 0x66756E79, 0x6D656D65  # "funy", "meme"
+# the simulated meter's id, 16 digits as BCD in parameters 9 and 10
+SERIAL = "7359992891234567"
+SERIAL_FIRST, SERIAL_SECOND = 0x73599928, 0x91234567
 
 
 def _secret_url(url: str) -> str:
@@ -93,7 +95,7 @@ async def test_config_entry_diagnostics(
 
     connection = diag["connection"]
     assert connection["connected"] is True
-    assert connection["home_id"] == "0xc0dec0de"
+    assert connection["home_id"] == "**REDACTED**"
     version = entry.runtime_data.client.version
     assert connection["server_version"] == version.server_version
     assert connection["driver_version"] == version.driver_version
@@ -160,19 +162,32 @@ async def test_han_device_diagnostics(
     assert params[8]["is_off"] is None
     assert (params[7]["range"]["min"], params[7]["range"]["off"]) == (0.5, 0)
     assert (params[7]["raw"], params[7]["is_off"]) == (10, False)
-    for number, raw in ((9, SERIAL_FIRST), (10, SERIAL_SECOND)):
+    # the meter id identifies a household: present, but redacted
+    for number in (9, 10):
         assert params[number]["read_only"] is True
         assert params[number]["platform"] is None
-        assert params[number]["raw"] == raw
-        assert params[number]["value"] == raw
+        assert params[number]["raw"] == "**REDACTED**"
+        assert params[number]["value"] == "**REDACTED**"
+    text = json.dumps(diag)
+    for secret in (SERIAL, str(SERIAL_FIRST), str(SERIAL_SECOND)):
+        assert secret not in text
 
     entities = _by(diag["entities"], "key")
     serial = entities["meter_serial"]
     assert serial["platform"] == "sensor"
     assert serial["variant"] == "default"
-    assert [source["value"] for source in serial["sources"]] == [SERIAL_FIRST, SERIAL_SECOND]
+    assert [source["value"] for source in serial["sources"]] == ["**REDACTED**"] * 2
     assert serial["sources"][0]["value_id"] == f"{HAN}-112-0-9"
-    assert serial["value"] == "funymeme"
+    assert serial["value"] == "**REDACTED**"
+    assert hass.states.get(entity_id(hass, sim.home_id, HAN, "meter_serial", "sensor")).state == (
+        SERIAL
+    )
+    # the totals' guards, and how the quirk and the server agree
+    assert entities["energy"]["guard"]["counts"] == {"drop": 0, "spike": 0, "negative": 0}
+    assert entities["energy_export"]["guard"]["pending"] is None
+    assert "guard" not in entities["power"]
+    assert diag["missing_parameters"] == []
+    assert diag["metadata_drift"] == []
     assert entities["power"]["value"] == entities["power"]["sources"][0]["value"]
 
 
@@ -276,7 +291,7 @@ async def test_diagnostics_while_disconnected(
         await sim.call("start_server")
 
     assert diag["connection"]["connected"] is False
-    assert diag["connection"]["home_id"] == "0xc0dec0de"
+    assert diag["connection"]["home_id"] == "**REDACTED**"
     assert diag["connection"]["driver_version"] is None
     assert zen06 == diag["nodes"][str(ZEN06)]
     assert zen06["status"] == "disconnected"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -17,6 +18,7 @@ from zwave_js_server.event import Event
 
 from custom_components.zwave_quirks import PLATFORMS
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 
 from .fixture_client import HOME_ID, FixtureClient, load_state
 from .helpers import HAN, PLUG, ZEN06, entity_id
@@ -152,23 +154,234 @@ def _meter_args(key: int, value: float | str | None) -> dict:
     }
 
 
-async def test_export_sensor_appears_with_first_produced_report(
-    hass: HomeAssistant, entry: MockConfigEntry
+def _han_state(fixture_client: type[FixtureClient]) -> dict:
+    return next(n for n in fixture_client.state["nodes"] if n["nodeId"] == HAN)
+
+
+def _fixture_value(node_state: dict, command_class: int, prop: object, key: object = None) -> Any:
+    return next(
+        v["value"]
+        for v in node_state["values"]
+        if (v["commandClass"], v["property"], v.get("propertyKey")) == (command_class, prop, key)
+    )
+
+
+async def test_han_export_comes_from_scale_1(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
 ) -> None:
+    """Heatit's driver: the Meter CC's "kVAh" scale carries the exported kWh."""
+    export = entity_id(hass, HOME_ID, HAN, "energy_export", "sensor")
+    state = hass.states.get(export)
+    expected = _fixture_value(_han_state(fixture_client), 50, "value", 0x10101)
+    assert float(state.state) == expected
+    assert state.attributes["unit_of_measurement"] == "kWh"
+    assert state.attributes["state_class"] == "total_increasing"
+    assert state.attributes["device_class"] == "energy"
+    registry = er.async_get(hass)
+    assert (
+        registry.async_get_entity_id("sensor", DOMAIN, f"{HOME_ID}.{HAN}.apparent_energy") is None
+    )
+
+
+async def test_export_sensor_appears_with_first_produced_report(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """A HAN sensor that never sent scale 1 gets the export sensor with its first report."""
+    han = fixture_client.state["nodes"][2]
+    han["values"] = [
+        v
+        for v in han["values"]
+        if not (v["commandClass"] == 50 and v.get("propertyKey", 0) >> 8 & 0xFF == 1)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     registry = er.async_get(hass)
     unique_id = f"{HOME_ID}.{HAN}.energy_export"
     assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) is None
     node = entry.runtime_data.bindings[HAN].node
-    args = _meter_args(65538, 42.5) | {
-        "metadata": {"type": "number", "readable": True, "writeable": False, "unit": "kWh"}
-    }
-    node.receive_event(_value_event(HAN, "value added", args))
+    metadata = {"type": "number", "readable": True, "writeable": False, "unit": "kWh"}
+    node.receive_event(
+        _value_event(HAN, "value added", _meter_args(0x10002, 42.5) | {"metadata": metadata})
+    )
     await hass.async_block_till_done()
     export = entity_id(hass, HOME_ID, HAN, "energy_export", "sensor")
-    state = hass.states.get(export)
-    assert state.state == "42.5"
-    assert state.attributes["state_class"] == "total_increasing"
-    assert state.attributes["device_class"] == "energy"
+    assert hass.states.get(export).state == "42.5"
+    # alternative encodings of the export: the one the node reported last wins,
+    # a value it no longer sends does not hold the entity
+    for key, value in ((0x10102, 42.7), (0x10101, 42.8), (0x10101, 42.9)):
+        node.receive_event(_value_event(HAN, "value updated", _meter_args(key, value)))
+        await hass.async_block_till_done()
+        assert hass.states.get(export).state == str(value)
+    node.receive_event(_value_event(HAN, "metadata updated", _meter_args(0x10002, 42.5)))
+    await hass.async_block_till_done()
+    assert hass.states.get(export).state == "42.9"
+
+
+async def test_apparent_energy_is_removed_on_upgrade(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """Earlier versions made a kVAh "Apparent energy" sensor; it goes with the upgrade."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, f"{HOME_ID}-{HAN}")}
+    )
+    registry = er.async_get(hass)
+    old = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{HOME_ID}.{HAN}.apparent_energy",
+        config_entry=entry,
+        device_id=device.id,
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(old.entity_id) is None
+    assert hass.states.get(old.entity_id) is None
+    assert registry.async_get_entity_id("sensor", DOMAIN, f"{HOME_ID}.{HAN}.energy_export")
+
+
+def _sensor_args(value: float | None) -> dict:
+    return {
+        "commandClassName": "Multilevel Sensor",
+        "commandClass": 49,
+        "endpoint": 0,
+        "property": "Air temperature",
+        "newValue": value,
+        "prevValue": None,
+        "propertyName": "Air temperature",
+    }
+
+
+async def test_han_temperature_without_reading_is_unknown(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """-999.9 °C is the Z-HAN2's "no reading"; the maker's driver drops it too."""
+    caplog.set_level(logging.WARNING)
+    node = entry.runtime_data.bindings[HAN].node
+    temperature = entity_id(hass, HOME_ID, HAN, "temperature", "sensor")
+    for value, shown in ((-999.9, STATE_UNKNOWN), (-999.9, STATE_UNKNOWN), (20.5, "20.5")):
+        node.receive_event(_value_event(HAN, "value updated", _sensor_args(value)))
+        await hass.async_block_till_done()
+        assert hass.states.get(temperature).state == shown
+    assert caplog.text.count("has no reading") == 1
+    node.receive_event(_value_event(HAN, "value updated", _sensor_args(-999.9)))
+    await hass.async_block_till_done()
+    assert caplog.text.count("has no reading") == 2
+
+
+async def test_guarded_totals_never_show_a_negative_or_a_spike(
+    hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    node = entry.runtime_data.bindings[PLUG].node
+    energy = entity_id(hass, HOME_ID, PLUG, "energy", "sensor")
+    before = hass.states.get(energy).state
+    for value in (-21474836.48, -21474836.48, "garbage", float("nan"), 1e9):
+        node.receive_event(_value_event(PLUG, "value updated", _meter_args(0x10001, value)))
+        await hass.async_block_till_done()
+        assert hass.states.get(energy).state == before, value
+    assert caplog.text.count("negative total") == 1
+    guard = entry.runtime_data.bindings[PLUG].guards["energy"].as_dict()
+    assert guard["counts"] == {"drop": 0, "spike": 1, "negative": 2}
+    assert guard["pending"] == {"value": 1e9, "reason": "spike"}
+    # back on track: the spike is discarded
+    node.receive_event(
+        _value_event(PLUG, "value updated", _meter_args(0x10001, float(before) + 0.01))
+    )
+    await hass.async_block_till_done()
+    assert float(hass.states.get(energy).state) == pytest.approx(float(before) + 0.01)
+    assert "spike discarded" in caplog.text
+
+
+def _config_args(number: int, value: int) -> dict:
+    return {
+        "commandClassName": "Configuration",
+        "commandClass": 112,
+        "endpoint": 0,
+        "property": number,
+        "newValue": value,
+        "prevValue": None,
+        "propertyName": f"param{number}",
+        "metadata": {
+            "type": "number",
+            "readable": True,
+            "writeable": True,
+            "min": 0,
+            "max": 1,
+            "default": 1,
+            "valueSize": 1,
+            "format": 1,
+            "states": {"0": "Disable", "1": "Enable"},
+        },
+    }
+
+
+async def test_parameter_the_node_lacks_gets_no_entity_until_it_appears(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """ZEN06 1.3 behind an older server: parameter 30 is not exposed."""
+    zen06 = fixture_client.state["nodes"][1]
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    unique_id = f"{HOME_ID}.{ZEN06}.config_30"
+    assert registry.async_get_entity_id("select", DOMAIN, unique_id) is None
+    binding = entry.runtime_data.bindings[ZEN06]
+    diagnostics = await async_get_device_diagnostics(
+        hass, entry, dr.async_get(hass).async_get(binding.device_id)
+    )
+    assert diagnostics["missing_parameters"] == [30]
+
+    binding.node.receive_event(_value_event(ZEN06, "value added", _config_args(30, 0)))
+    await hass.async_block_till_done()
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control).state == "disabled"
+    assert binding.missing_parameters == []
+
+
+async def test_metadata_drift_goes_to_diagnostics(
+    hass: HomeAssistant, fixture_client: type[FixtureClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    han = _han_state(fixture_client)
+    for value in han["values"]:
+        if (value["commandClass"], value["property"]) == (112, 4):
+            value["metadata"]["max"] = 60000
+        if (value["commandClass"], value["property"]) == (112, 7):
+            value["metadata"]["default"] = 20
+    caplog.set_level(logging.DEBUG, logger="custom_components.zwave_quirks")
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    binding = entry.runtime_data.bindings[HAN]
+    diagnostics = await async_get_device_diagnostics(
+        hass, entry, dr.async_get(hass).async_get(binding.device_id)
+    )
+    assert diagnostics["metadata_drift"] == [
+        {"parameter": 4, "field": "max", "quirk": 65535, "server": 60000},
+        {"parameter": 7, "field": "default", "quirk": 10, "server": 20},
+    ]
+    lines = [r.getMessage() for r in caplog.records if "metadata differs" in r.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Node {HAN}:")
+    plug = entry.runtime_data.bindings[PLUG]
+    assert plug.metadata_drift == []
 
 
 async def test_unexpected_values_are_unknown_and_logged_once(
@@ -236,16 +449,6 @@ async def test_set_timeout_raises(
     assert err.value.translation_key == "set_timeout"
 
 
-async def _set_han_parameter_7(hass: HomeAssistant, entry: MockConfigEntry, value: object) -> None:
-    """Write the HAN's temperature hysteresis through the set_parameter service."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_parameter",
-        {"device_id": entry.runtime_data.bindings[HAN].device_id, "parameter": 7, "value": value},
-        blocking=True,
-    )
-
-
 @pytest.mark.parametrize(
     ("value", "key"),
     [
@@ -264,7 +467,16 @@ async def test_bad_number_is_refused_before_sending(
     number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
     sent = len(fixture_client.last.set_values())
     with pytest.raises(ServiceValidationError) as err:
-        await _set_han_parameter_7(hass, entry, value)
+        await hass.services.async_call(
+            "zwave_quirks",
+            "set_parameter",
+            {
+                "device_id": entry.runtime_data.bindings[HAN].device_id,
+                "parameter": 7,
+                "value": value,
+            },
+            blocking=True,
+        )
     assert err.value.translation_key == key
     placeholders = err.value.translation_placeholders
     assert (placeholders["off"], placeholders["min"], placeholders["max"]) == ("0", "0.5", "10")
@@ -340,10 +552,10 @@ async def test_set_parameter_refuses_what_is_not_a_finite_number(
     number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
     sent = len(fixture_client.last.set_values())
     with pytest.raises(ServiceValidationError) as err:
-        await _set_han_parameter_7(hass, entry, value)
+        await _set_parameter(hass, entry, HAN, parameter=7, value=value)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "value_not_finite"
-    assert err.value.translation_placeholders["parameter"] == "7"
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
     # the number entity's own service takes the same check
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
@@ -376,3 +588,115 @@ async def test_reset_whose_refresh_fails_is_no_failure(
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert warnings[0].getMessage().startswith(reset)
+
+
+async def test_han_spike_limit_follows_the_scaling_factor(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Parameter 11 multiplies the meter values, and so the power a rise may imply."""
+    node = entry.runtime_data.bindings[HAN].node
+    energy = entity_id(hass, HOME_ID, HAN, "energy", "sensor")
+    start = float(hass.states.get(energy).state)
+
+    def report(value: float) -> None:
+        node.receive_event(_value_event(HAN, "value updated", _meter_args(0x10001, value)))
+
+    # 10 kWh in a moment is more than 100 kW can do (1.7 kWh of slack)
+    report(start + 10)
+    await hass.async_block_till_done()
+    assert float(hass.states.get(energy).state) == start
+    report(start + 0.5)  # back on track: the spike is discarded
+    node.receive_event(_value_event(HAN, "value updated", _config_args(11, 10)))
+    await hass.async_block_till_done()
+    # with a scaling factor of 10 the meter carries 1000 kW: 16.7 kWh of slack
+    report(start + 10.5)
+    await hass.async_block_till_done()
+    assert float(hass.states.get(energy).state) == start + 10.5
+
+
+async def _set_parameter(
+    hass: HomeAssistant, entry: MockConfigEntry, node_id: int, **data: Any
+) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "set_parameter",
+        {"device_id": entry.runtime_data.bindings[node_id].device_id, **data},
+        blocking=True,
+    )
+
+
+async def test_errors_name_the_entity_not_the_parameter(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": 2.3}, blocking=True
+        )
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
+    assert str(err.value) == (
+        "2.3 is not allowed for Heatit Z-HAN2 Temperature change: 0 turns it off, "
+        "otherwise steps of 0.5 °C from 0.5 to 10"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=9, value=1)
+    assert str(err.value) == (
+        "Heatit Z-HAN2 Meter serial number is read only and cannot be written"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, PLUG, parameter="temperature_hysteresis", value=1)
+    message = str(err.value)
+    assert message.startswith("HANK Electronics HKZW-SO03 has no parameter temperature_hysteresis")
+    assert "HANK Electronics HKZW-SO03 Power interval (171, power_report_interval)" in message
+    assert FixtureClient.last.set_values() == []
+
+
+async def test_errors_write_decimals_as_the_language_does(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    hass.config.language = "nb"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=7, value="2,3")
+    placeholders = err.value.translation_placeholders
+    assert (placeholders["value"], placeholders["step"], placeholders["min"]) == (
+        "2,3",
+        "0,5",
+        "0,5",
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=8, value=-6.5)
+    assert err.value.translation_placeholders["min"] == "-6"
+    assert err.value.translation_placeholders["value"] == "-6,5"
+
+
+async def test_set_parameter_by_key_and_option_label(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """The parameter by number or key, an option by key or label in any shipped language."""
+    for parameter, value, raw in (
+        ("temperature_hysteresis", 2.5, 25),
+        ("7", "1,5", 15),
+        (21, "Previous state", 0),
+        ("state_after_power_failure", "AV", 2),
+        (21, "Forrige tilstand", 0),
+        (21, "på", 1),
+        (21, 2, 2),
+    ):
+        node = HAN if parameter in ("temperature_hysteresis", "7") else PLUG
+        await _set_parameter(hass, entry, node, parameter=parameter, value=value)
+        assert fixture_client.last.set_values()[-1]["value"] == raw, (parameter, value)
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, PLUG, parameter=21, value="sometimes")
+    assert err.value.translation_placeholders["options"] == "Previous state, On, Off"
+    assert len(fixture_client.last.set_values()) == sent
+
+
+async def test_a_failed_write_names_the_entity(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    fixture_client.set_value_status = 2
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert str(err.value) == "Setting HANK Electronics HKZW-SO03 Outlet failed: fail"

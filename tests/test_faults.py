@@ -284,7 +284,7 @@ async def test_server_killed_in_the_middle_of_a_configuration_write(
         "number", "set_value", {"entity_id": hysteresis, "value": 2.5}, blocking=True
     )
     error = await _killed_while_waiting(hass, sim, write)
-    assert error.translation_key == "connection_lost"
+    assert error.translation_key == "set_connection_lost"
     await wait_for(hass, _none(hass, loaded_entry, STATE_UNAVAILABLE), limit=BACK_WITHIN)
     # the write never reached the device
     assert (await sim.call("node_state", HAN))["config"]["7"] == 10
@@ -298,7 +298,7 @@ async def test_server_killed_during_a_meter_reset(
     total = hass.states.get(energy).state
     press = hass.services.async_call("button", "press", {"entity_id": reset}, blocking=True)
     error = await _killed_while_waiting(hass, sim, press)
-    assert error.translation_key == "connection_lost"
+    assert error.translation_key == "command_connection_lost"
     await wait_for(hass, _none(hass, loaded_entry, STATE_UNAVAILABLE), limit=BACK_WITHIN)
     # no reset happened: the total is the one from before
     assert hass.states.get(energy).state == total

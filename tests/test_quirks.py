@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 
 from custom_components.zwave_quirks.quirks.hank_hkzw_so03 import HANK, ZEN06
 from custom_components.zwave_quirks.quirks.heatit_z_han2 import Z_HAN2
 from custom_components.zwave_quirks.quirks.model import (
+    ButtonDecl,
     ConfigParam,
     Fingerprint,
     FirmwareRange,
+    PowerLimit,
     Quirk,
     QuirkError,
     SensorDecl,
@@ -265,6 +268,59 @@ def test_sensor_declaration_checks() -> None:
     ref = ValueRef(command_class=1, property="p")
     with pytest.raises(QuirkError, match="convert"):
         SensorDecl(key="s", translation_key="s", sources=(ref, ref))
+    with pytest.raises(QuirkError, match="alternatives"):
+        SensorDecl(key="s", translation_key="s", sources=(ref,), alternatives=True)
+    with pytest.raises(QuirkError, match="max_power"):
+        SensorDecl(
+            key="s",
+            translation_key="s",
+            sources=(ref,),
+            state_class=SensorStateClass.TOTAL_INCREASING,
+        )
+    with pytest.raises(QuirkError, match="max_power only"):
+        SensorDecl(
+            key="s",
+            translation_key="s",
+            sources=(ref,),
+            state_class=SensorStateClass.MEASUREMENT,
+            max_power=PowerLimit(watts=1),
+        )
+    with pytest.raises(QuirkError, match="above 0 W"):
+        PowerLimit(watts=0)
+
+
+def test_every_total_of_the_shipped_quirks_is_guarded() -> None:
+    for quirk in QUIRKS:
+        for decl in quirk.entities:
+            if isinstance(decl, SensorDecl) and decl.guard_total:
+                assert decl.max_power is not None, (quirk.key, decl.key)
+
+
+def test_han_reads_scale_1_as_exported_energy() -> None:
+    """Heatit's driver: the "kVAh" scale carries the exported kWh (see the quirk)."""
+    resolved = find_quirk(Z_HAN2.ids, "1.0")
+    assert resolved is not None
+    sensors = {d.key: d for d in resolved.declared(SensorDecl)}
+    assert "apparent_energy" not in sensors
+    export = sensors["energy_export"]
+    assert (export.device_class, export.state_class, export.unit) == (
+        SensorDeviceClass.ENERGY,
+        SensorStateClass.TOTAL_INCREASING,
+        "kWh",
+    )
+    assert export.enabled_by_default
+    # scale 0 produced first, then scale 1 produced, then scale 1 consumed
+    assert [ref.property_key for ref in export.sources] == [0x10002, 0x10102, 0x10101]
+    assert export.alternatives
+    assert export.convert is None
+    assert sensors["temperature"].no_reading == (-999.9,)
+    assert sensors["meter_serial"].private
+    assert [d.key for d in resolved.declared(ButtonDecl)] == ["reset_meters"]
+    assert all(p.private for p in resolved.parameters if p.number in (9, 10))
+    limit = sensors["energy"].max_power
+    assert limit is not None
+    assert limit.scaled_by is not None
+    assert limit.scaled_by.property == 11
 
 
 def test_value_ids() -> None:

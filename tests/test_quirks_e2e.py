@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.zwave_quirks.const import DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 
 from .conftest import AsyncSim
 from .helpers import HAN, PLUG, ZEN06, entity_id, wait_for
@@ -105,32 +106,67 @@ async def test_power_and_temperature_reports(
     await wait_for(hass, lambda: _number(hass, temperature) == pytest.approx(21.5))
 
 
-async def test_export_sensor_appears_with_first_produced_report(
+async def test_han_export_follows_scale_1_with_either_rate_type(
     hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
 ) -> None:
-    """A Meter v3 device sends produced energy unasked; it gets its own sensor."""
-    registry = er.async_get(hass)
-    unique_id = f"{sim.home_id}.{HAN}.energy_export"
-    assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) is None
-
-    await sim.call("report_meter", HAN, "kWh", 7.25, "produced")
-    await wait_for(
-        hass,
-        lambda: registry.async_get_entity_id("sensor", DOMAIN, unique_id) is not None,
-        what="export sensor",
-    )
+    """The Z-HAN2 sends its export on the "kVAh" scale, as consumed or produced."""
     export = entity_id(hass, sim.home_id, HAN, "energy_export", "sensor")
-    await wait_for(hass, lambda: _number(hass, export) == pytest.approx(7.25), what="export")
     attributes = hass.states.get(export).attributes
     assert (attributes["device_class"], attributes["state_class"]) == ("energy", "total_increasing")
-    # the consumed total is a different value and stays as it was
+    assert attributes["unit_of_measurement"] == "kWh"
+    start = (await sim.call("node_state", HAN))["meters"]["kVAh"]
+    await wait_for(hass, lambda: _number(hass, export) == pytest.approx(start), what="export")
     energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
-    assert _number(hass, energy) != pytest.approx(7.25)
+    consumed = _number(hass, energy)
+    try:
+        await sim.call("report_meter", HAN, "kVAh", start + 1.5)
+        await wait_for(hass, lambda: _number(hass, export) == pytest.approx(start + 1.5))
+        await sim.call("set_export_rate_type", HAN, "produced")
+        await sim.call("report_meter", HAN, "kVAh", start + 2.5)
+        await wait_for(hass, lambda: _number(hass, export) == pytest.approx(start + 2.5))
+        # the imported total is another value and stays as it was
+        assert _number(hass, energy) == consumed
+        registry = er.async_get(hass)
+        assert [
+            e.unique_id
+            for e in er.async_entries_for_config_entry(registry, loaded_entry.entry_id)
+            if "export" in e.unique_id or "apparent" in e.unique_id
+        ] == [f"{sim.home_id}.{HAN}.energy_export"]
 
-    # after a restart, the sensor is there from the start
-    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
-    await hass.async_block_till_done()
-    assert _number(hass, export) == pytest.approx(7.25)
+        # after a restart the sensor is there from the start, with its total
+        assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+        await hass.async_block_till_done()
+        assert _number(hass, export) == pytest.approx(start + 2.5)
+        # back to consumed: the stale produced value does not hold the entity,
+        # not even after a restart
+        await sim.call("set_export_rate_type", HAN, "consumed")
+        await sim.call("report_meter", HAN, "kVAh", start + 3.0)
+        await wait_for(hass, lambda: _number(hass, export) == pytest.approx(start + 3.0))
+        assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+        await hass.async_block_till_done()
+        assert _number(hass, export) == pytest.approx(start + 3.0)
+    finally:
+        await sim.call("set_export_rate_type", HAN, "consumed")
+
+
+async def test_han_temperature_without_reading_is_unknown(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    temperature = entity_id(hass, sim.home_id, HAN, "temperature", "sensor")
+    try:
+        await sim.call("report_temperature", HAN, -999.9)
+        await wait_for(hass, lambda: _state(hass, temperature) == STATE_UNKNOWN, what="unknown")
+        await sim.call("report_temperature", HAN, -999.9)
+        await sim.call("report_temperature", HAN, 19.5)
+        await wait_for(hass, lambda: _number(hass, temperature) == 19.5, what="19.5 °C")
+        assert len(_warnings(caplog, "has no reading")) == 1
+    finally:
+        await sim.call("report_temperature", HAN, 21.5)
+    await wait_for(hass, lambda: _number(hass, temperature) == 21.5)
 
 
 # --- 2. scaled and signed number parameters --------------------------------------
@@ -327,8 +363,9 @@ async def test_service_writes_an_option(
 async def test_meter_serial_from_two_parameters(
     hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
 ) -> None:
+    """The AMS meter id: 16 digits packed as BCD in parameters 9 and 10."""
     serial = entity_id(hass, sim.home_id, HAN, "meter_serial", "sensor")
-    assert _state(hass, serial) == "funymeme"
+    assert _state(hass, serial) == "7359992891234567"
 
 
 # --- 5. scene events -------------------------------------------------------------------
@@ -373,28 +410,30 @@ async def test_energy_guard_holds_back_a_single_drop(
     caplog.set_level(logging.WARNING)
     energy = entity_id(hass, sim.home_id, PLUG, "energy", "sensor")
     start = (await sim.call("node_state", PLUG))["meters"]["kWh"]
-    assert start < 5.0, "the plug's total must start below 5 kWh for this test"
+    assert start > 0.1, "the plug's total must start above 0.1 kWh for this test"
     await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
-
-    await sim.call("report_meter", PLUG, "kWh", 5.0)
-    await wait_for(hass, lambda: _number(hass, energy) == 5.0, what="5.0 accepted")
+    # a rise the plug can make in a moment (the guard allows 0.1 kWh of rounding)
+    top = round(start + 0.05, 2)
+    await sim.call("report_meter", PLUG, "kWh", top)
+    await wait_for(hass, lambda: _number(hass, energy) == top, what=f"{top} accepted")
 
     # a single drop is held back ...
-    await sim.call("report_meter", PLUG, "kWh", 0.5)
+    low = round(start / 2, 2)
+    await sim.call("report_meter", PLUG, "kWh", low)
     await wait_for(hass, lambda: len(_warnings(caplog, "held back")) >= 1, what="warning")
-    assert _number(hass, energy) == 5.0
+    assert _number(hass, energy) == top
     held = _warnings(caplog, "held back")
     assert len(held) == 1
     assert held[0].startswith("Node 2 energy")
 
     # ... and accepted when the next reading confirms it
-    await sim.call("report_meter", PLUG, "kWh", 0.6)
-    await wait_for(hass, lambda: _number(hass, energy) == 0.6, what="0.6 confirmed")
+    await sim.call("report_meter", PLUG, "kWh", low + 0.01)
+    await wait_for(hass, lambda: _number(hass, energy) == low + 0.01, what="drop confirmed")
     assert len(_warnings(caplog, "held back")) == 1
 
     # growing totals go on as usual
-    await sim.call("report_meter", PLUG, "kWh", 0.7)
-    await wait_for(hass, lambda: _number(hass, energy) == 0.7, what="0.7 accepted")
+    await sim.call("report_meter", PLUG, "kWh", low + 0.02)
+    await wait_for(hass, lambda: _number(hass, energy) == low + 0.02, what="growth accepted")
     assert len(_warnings(caplog, "held back")) == 1
 
 
@@ -449,9 +488,10 @@ async def test_failed_reset_does_not_disarm_the_guard(
     energy = entity_id(hass, sim.home_id, ZEN06, "energy", "sensor")
     reset = entity_id(hass, sim.home_id, ZEN06, "reset_meters", "button")
     start = (await sim.call("node_state", ZEN06))["meters"]["kWh"]
-    assert start < 2.0, "the ZEN06 total must start below 2 kWh for this test"
-    await sim.call("report_meter", ZEN06, "kWh", 2.0)
-    await wait_for(hass, lambda: _number(hass, energy) == 2.0, what="2.0 accepted")
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+    top = round(start + 0.05, 2)
+    await sim.call("report_meter", ZEN06, "kWh", top)
+    await wait_for(hass, lambda: _number(hass, energy) == top, what=f"{top} accepted")
 
     async def failing(command_class: int, method: str, *args: Any) -> Any:
         raise HomeAssistantError(
@@ -465,22 +505,121 @@ async def test_failed_reset_does_not_disarm_the_guard(
         await hass.services.async_call("button", "press", {"entity_id": reset}, blocking=True)
     assert _meter_resets(await sim.call("received", ZEN06)) == []
 
-    await sim.call("report_meter", ZEN06, "kWh", 1.0)
+    low = round(top / 2, 3)
+    await sim.call("report_meter", ZEN06, "kWh", low)
     await wait_for(
         hass,
-        lambda: _number(hass, energy) != 2.0 or bool(_warnings(caplog, "held back")),
+        lambda: _number(hass, energy) != top or bool(_warnings(caplog, "held back")),
         what="the drop was handled",
     )
     shown = _number(hass, energy)
     held = _warnings(caplog, "held back")
     # the guard recovers with the next growing reading either way
-    await sim.call("report_meter", ZEN06, "kWh", 2.5)
-    await wait_for(hass, lambda: _number(hass, energy) == 2.5, what="2.5 accepted")
-    assert (shown, len(held)) == (2.0, 1), (
-        "BUG: a reset press whose command failed still arms the guard "
-        "(button.py QuirkButton.async_press calls binding.totals_reset() before "
-        f"async_invoke): the drop to 1.0 was shown at once as {shown}, not held back"
+    await sim.call("report_meter", ZEN06, "kWh", top + 0.01)
+    await wait_for(hass, lambda: _number(hass, energy) == top + 0.01, what="growth accepted")
+    assert (shown, len(held)) == (top, 1), (
+        "a reset press whose command failed must not arm the guard: "
+        f"the drop to {low} was shown at once as {shown}, not held back"
     )
+
+
+async def test_guard_stops_negative_totals_and_spikes(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The failures users report, sent by the simulated HAN meter through the real server."""
+    caplog.set_level(logging.WARNING)
+    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
+    start = (await sim.call("node_state", HAN))["meters"]["kWh"]
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+
+    async def report(value: float, what: str) -> None:
+        """Send a reading and wait until the guard has decided about it."""
+        guard = loaded_entry.runtime_data.bindings[HAN].guards["energy"]
+        seen = sum(guard.counts.values()), guard.last
+        await sim.call("report_meter", HAN, "kWh", value)
+        await wait_for(hass, lambda: (sum(guard.counts.values()), guard.last) != seen, what=what)
+
+    # a signed overflow (core #159919, #57230), however often it comes
+    for _ in range(3):
+        await report(-21474836.48, "negative")
+    assert _number(hass, energy) == pytest.approx(start)
+    assert len(_warnings(caplog, "negative total")) == 1
+
+    # a misplaced decimal (zwave-js-ui #2367), then back on track
+    await report(start * 10, "spike")
+    assert _number(hass, energy) == pytest.approx(start)
+    await sim.call("report_meter", HAN, "kWh", start + 0.05)
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start + 0.05))
+    assert len(_warnings(caplog, "spike discarded")) == 1
+    assert not _warnings(caplog, "reset")
+
+    # a jump that goes on from its new level is real (a replaced meter)
+    await report(start + 5000, "jump")
+    assert _number(hass, energy) == pytest.approx(start + 0.05)
+    await sim.call("report_meter", HAN, "kWh", start + 5000.01)
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start + 5000.01))
+    assert len(_warnings(caplog, "new level")) == 1
+
+    device = dr.async_get(hass).async_get(_device_id(hass, sim, loaded_entry, HAN))
+    diagnostics = await async_get_device_diagnostics(hass, loaded_entry, device)
+    guard = next(e for e in diagnostics["entities"] if e["key"] == "energy")["guard"]
+    assert guard["counts"] == {"drop": 0, "spike": 2, "negative": 3}
+    assert guard["held"] == {"value": pytest.approx(start + 5000), "reason": "spike"}
+    assert guard["pending"] is None
+
+
+async def test_a_reconnect_never_confirms_a_held_drop(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The guard counts readings from the node: values read again after a reconnect do not."""
+    caplog.set_level(logging.WARNING)
+    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
+    start = (await sim.call("node_state", HAN))["meters"]["kWh"]
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+    await sim.call("report_meter", HAN, "kWh", start - 100)
+    await wait_for(hass, lambda: len(_warnings(caplog, "held back")) == 1, what="held")
+
+    await sim.call("stop_server")
+    await wait_for(hass, lambda: _state(hass, energy) == STATE_UNAVAILABLE, what="unavailable")
+    await sim.call("start_server")
+    await wait_for(hass, lambda: _state(hass, energy) != STATE_UNAVAILABLE, limit=60)
+    # the server's value is the dropped one; it is read again, not reported
+    assert _number(hass, energy) == pytest.approx(start)
+    assert not _warnings(caplog, "confirmed")
+
+    await sim.call("report_meter", HAN, "kWh", start - 99.9)
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start - 99.9))
+    assert len(_warnings(caplog, "confirmed")) == 1
+
+
+async def test_han_reset_button_starts_both_totals_anew(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
+    export = entity_id(hass, sim.home_id, HAN, "energy_export", "sensor")
+    reset = entity_id(hass, sim.home_id, HAN, "reset_meters", "button")
+    meters = (await sim.call("node_state", HAN))["meters"]
+    assert meters["kWh"] > 0
+    assert meters["kVAh"] > 0
+    await hass.services.async_call("button", "press", {"entity_id": reset}, blocking=True)
+    await wait_for(hass, lambda: _number(hass, energy) == 0.0, what="energy reset")
+    await wait_for(hass, lambda: _number(hass, export) == 0.0, what="export reset")
+    assert len(_meter_resets(await sim.call("received", HAN))) == 1
+    await asyncio.sleep(0.5)
+    await hass.async_block_till_done()
+    assert not _warnings(caplog, "held back")
+    await sim.call("report_meter", HAN, "kWh", 0.2)
+    await wait_for(hass, lambda: _number(hass, energy) == 0.2, what="0.2 accepted")
 
 
 # --- 7. selects -------------------------------------------------------------------------

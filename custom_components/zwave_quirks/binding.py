@@ -20,15 +20,23 @@ from zwave_js_server.exceptions import BaseZwaveJSServerError
 from zwave_js_server.model.node import Node
 
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
-from .quirks.model import CONFIGURATION_CC, ResolvedQuirk, ValueRef
+from .guard import TotalGuard
+from .quirks.model import ResolvedQuirk, ValueRef
+from .validation import metadata_drift
 
 if TYPE_CHECKING:
     from .network import ZwaveNetwork
 
+VALUE_UPDATED = "value updated"
+VALUE_ADDED = "value added"
+METADATA_UPDATED = "metadata updated"
+
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 
 
-def _connection_lost(err: asyncio.CancelledError, what: str, node_id: int) -> HomeAssistantError:
+def _connection_lost(
+    err: asyncio.CancelledError, key: str, placeholders: dict[str, str]
+) -> HomeAssistantError:
     """The library cancels a command's answer when the connection closes: a translated error.
 
     When the caller itself is being cancelled, the cancellation goes on.
@@ -37,9 +45,7 @@ def _connection_lost(err: asyncio.CancelledError, what: str, node_id: int) -> Ho
     if task is not None and task.cancelling():
         raise err
     return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="connection_lost",
-        translation_placeholders={"what": what, "node_id": str(node_id)},
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
 
 
@@ -95,6 +101,10 @@ class NodeBinding:
         self._notifications = _Listeners({})
         self._state = _Listeners({})
         self._totals_reset = _Listeners({})
+        # the total guards of the node's meters, by entity key (for diagnostics)
+        self.guards: dict[str, TotalGuard] = {}
+        # where the server's metadata disagrees with the quirk's parameters
+        self.metadata_drift: list[dict[str, Any]] = []
 
     @property
     def home_id(self) -> int:
@@ -129,14 +139,43 @@ class NodeBinding:
         self._unsubscribe_node()
         self.node = node
         self._node_unsubs = [
-            node.on("value updated", self._on_value_event),
-            node.on("value added", self._on_value_event),
-            node.on("metadata updated", self._on_value_event),
+            node.on(VALUE_UPDATED, lambda event: self._on_value_event(VALUE_UPDATED, event)),
+            node.on(VALUE_ADDED, lambda event: self._on_value_event(VALUE_ADDED, event)),
+            node.on(METADATA_UPDATED, lambda event: self._on_value_event(METADATA_UPDATED, event)),
             node.on("value notification", self._on_value_notification),
             node.on("dead", self._on_status),
             node.on("alive", self._on_status),
         ]
+        self._check_metadata(node)
         self._state.fire("")
+
+    def _check_metadata(self, node: Node) -> None:
+        """Compare the declared parameters with the server's metadata, once per node object."""
+        self.metadata_drift = [
+            drift
+            for param in self.resolved.parameters
+            if (value := node.values.get(param.value.value_id(self.node_id))) is not None
+            for drift in metadata_drift(param, value.metadata)
+        ]
+        if self.metadata_drift:
+            LOGGER.debug(
+                "Node %s: the server's metadata differs from the quirk %s: %s",
+                self.node_id,
+                self.resolved.quirk.key,
+                "; ".join(
+                    f"{d['parameter']} {d['field']} {d['quirk']} != {d['server']}"
+                    for d in self.metadata_drift
+                ),
+            )
+
+    @property
+    def missing_parameters(self) -> list[int]:
+        """Declared parameters the node does not have (no entity until it does)."""
+        if self.node is None:
+            return []
+        return [
+            param.number for param in self.resolved.parameters if not self.has_value(param.value)
+        ]
 
     @callback
     def detach(self) -> None:
@@ -151,12 +190,12 @@ class NodeBinding:
         self._node_unsubs = []
 
     @callback
-    def _on_value_event(self, event: dict[str, Any]) -> None:
+    def _on_value_event(self, kind: str, event: dict[str, Any]) -> None:
         value = event.get("value")
         if value is None:
             LOGGER.debug("Node %s: value event without value: %s", self.node_id, event)
             return
-        self._values.fire(value.value_id)
+        self._values.fire(value.value_id, kind)
 
     @callback
     def _on_value_notification(self, event: dict[str, Any]) -> None:
@@ -171,8 +210,13 @@ class NodeBinding:
 
     # -- subscriptions -------------------------------------------------------
 
-    def subscribe_value(self, ref: ValueRef, func: Callable[[], None]) -> Callable[[], None]:
-        """Call func when the value changes."""
+    def subscribe_value(self, ref: ValueRef, func: Callable[[str], None]) -> Callable[[], None]:
+        """Call func(kind) when the value changes; kind is the node event's name.
+
+        Only VALUE_UPDATED is a reading from the node; VALUE_ADDED and
+        METADATA_UPDATED are the value read again or described anew (the
+        total guard tells them apart).
+        """
         return self._values.add(ref.value_id(self.node_id), func)
 
     def subscribe_notification(
@@ -214,16 +258,14 @@ class NodeBinding:
             )
         return self.node
 
-    async def async_set_value(self, ref: ValueRef, raw: Any) -> None:
-        """Set a value and check the server's result; raise a translated error."""
+    async def async_set_value(self, ref: ValueRef, raw: Any, name: str) -> None:
+        """Set a value and check the server's result; raise a translated error.
+
+        ``name`` is what the error calls the value: its entity as the user sees it.
+        """
         node = self._require_node()
         value_id = ref.value_id(self.node_id)
-        what = (
-            f"parameter {ref.property}"
-            if ref.command_class == CONFIGURATION_CC
-            else str(ref.property)
-        )
-        placeholders = {"what": what, "node_id": str(self.node_id)}
+        placeholders = {"entity": name}
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
                 result = await node.async_set_value(value_id, raw, wait_for_result=True)
@@ -234,7 +276,7 @@ class NodeBinding:
                 translation_placeholders=placeholders,
             ) from err
         except asyncio.CancelledError as err:
-            raise _connection_lost(err, what, self.node_id) from err
+            raise _connection_lost(err, "set_connection_lost", placeholders) from err
         except BaseZwaveJSServerError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -261,7 +303,7 @@ class NodeBinding:
                     wait_for_result=True,
                 )
         except asyncio.CancelledError as err:
-            raise _connection_lost(err, method, self.node_id) from err
+            raise _connection_lost(err, "command_connection_lost", {"command": method}) from err
         except (TimeoutError, BaseZwaveJSServerError) as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

@@ -30,6 +30,7 @@ class ZwaveConnection:
 
     def __init__(self, hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> None:
         """Initialize."""
+        self.hass = hass
         home_id = int(entry.unique_id) if entry.unique_id else 0
         self.network = ZwaveNetwork(hass, entry, home_id)
         self.transport = ZwaveTransport(

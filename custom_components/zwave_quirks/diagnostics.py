@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
@@ -37,6 +37,13 @@ def _hex(number: int | None, digits: int = 4) -> str | None:
     return None if number is None else f"0x{number:0{digits}x}"
 
 
+def _without_home_id(text: str, entry: ZwaveQuirksConfigEntry) -> str:
+    """A text with the network's home id (as the entry's title writes it) redacted."""
+    if entry.unique_id and entry.unique_id.isdigit():
+        text = text.replace(f"{int(entry.unique_id):08x}", REDACTED)
+    return text
+
+
 def _connection(entry: ZwaveQuirksConfigEntry) -> ZwaveConnection | None:
     """The entry's connection; None while the entry is not loaded."""
     return getattr(entry, "runtime_data", None)
@@ -62,9 +69,13 @@ def _entity(binding: NodeBinding, decl: EntityDecl) -> dict[str, Any]:
         "variant": resolved.variant_of(decl),
         "enabled_by_default": decl.enabled_by_default,
     }
+    private = isinstance(decl, SensorDecl) and decl.private
     if decl.values:
         data["sources"] = [
-            {"value_id": ref.value_id(binding.node_id), "value": binding.value(ref)}
+            {
+                "value_id": ref.value_id(binding.node_id),
+                "value": _private(binding.value(ref), private),
+            }
             for ref in decl.values
         ]
     if isinstance(decl, SensorDecl):
@@ -73,12 +84,19 @@ def _entity(binding: NodeBinding, decl: EntityDecl) -> dict[str, Any]:
             data["value"] = values[0]
         else:
             try:
-                data["value"] = decl.convert(values)
+                data["value"] = _private(decl.convert(values), private)
             except Exception as err:  # noqa: BLE001 - diagnostics must not fail on a bad value
                 LOGGER.debug("Node %s %s: convert failed: %s", binding.node_id, decl.key, err)
                 data["value"] = None
                 data["convert_error"] = f"{type(err).__name__}: {err}"
+        if (guard := binding.guards.get(decl.key)) is not None:
+            data["guard"] = guard.as_dict()
     return data
+
+
+def _private(value: Any, private: bool) -> Any:
+    """A value that identifies a household is redacted (when there is one)."""
+    return REDACTED if private and value is not None else value
 
 
 def _allowed(param: ConfigParam) -> dict[str, Any]:
@@ -118,8 +136,8 @@ def _parameter(binding: NodeBinding, param: ConfigParam) -> dict[str, Any]:
         "scale": param.scale,
         "read_only": param.read_only,
         "default": param.default,
-        "raw": raw,
-        "value": value,
+        "raw": _private(raw, param.private),
+        "value": _private(value, param.private),
         "is_off": is_off(param, raw) if param.off is not None else None,
         **_allowed(param),
     }
@@ -147,6 +165,10 @@ def _node(hass: HomeAssistant, binding: NodeBinding) -> dict[str, Any]:
         "available": binding.available,
         "entities": [_entity(binding, decl) for decl in resolved.entities],
         "parameters": [_parameter(binding, param) for param in resolved.parameters],
+        # declared, but the node (or its server) does not expose them: no entity
+        "missing_parameters": binding.missing_parameters,
+        # where the server's metadata disagrees with the quirk
+        "metadata_drift": binding.metadata_drift,
     }
 
 
@@ -178,7 +200,7 @@ async def async_get_config_entry_diagnostics(
         data[CONF_URL] = redact_url(data[CONF_URL])
     result: dict[str, Any] = {
         "entry": {
-            "title": entry.title,
+            "title": _without_home_id(entry.title, entry),
             "state": entry.state.value,
             "data": async_redact_data(data, TO_REDACT),
             "options": async_redact_data(dict(entry.options), TO_REDACT),
@@ -195,7 +217,8 @@ async def async_get_config_entry_diagnostics(
     version = client.version if connected and client is not None else None
     result["connection"] = {
         "connected": connected,
-        "home_id": _hex(connection.home_id, 8) if connection.home_id else None,
+        # the network's home id identifies the installation
+        "home_id": REDACTED if connection.home_id else None,
         "server_version": None if version is None else version.server_version,
         "driver_version": None if version is None else version.driver_version,
         "schema_versions": (

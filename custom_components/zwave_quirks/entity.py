@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .binding import NodeBinding
+from .binding import VALUE_UPDATED, NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
 from .quirks.model import ConfigParam, ValueRef
+from .validation import Subject, async_subject
 
 
 @callback
@@ -26,15 +29,21 @@ def async_setup_platform(
 ) -> None:
     """Add a platform's entities for every supported node, now and later.
 
-    An entity with ``appears_with`` set is held back until the node has that
-    value (e.g. exported energy, which a meter may never report).
+    An entity with ``appears_with`` is held back until the node has one of
+    those values (exported energy, which a meter may never report; a
+    parameter an older server does not expose), unless it was created before.
     """
+    registry = er.async_get(entry.runtime_data.hass)
 
     @callback
     def add(binding: NodeBinding) -> None:
         ready = []
         for entity in entities(binding):
-            if entity.appears_with is None or binding.has_value(entity.appears_with):
+            if (
+                not entity.appears_with
+                or any(binding.has_value(ref) for ref in entity.appears_with)
+                or registry.async_get_entity_id(platform, DOMAIN, entity.unique_id or "")
+            ):
                 ready.append(entity)
             else:
                 _add_when_reported(binding, entity)
@@ -42,15 +51,15 @@ def async_setup_platform(
 
     @callback
     def _add_when_reported(binding: NodeBinding, entity: QuirkEntity) -> None:
-        assert entity.appears_with is not None
-
         @callback
-        def reported() -> None:
-            unsub()
+        def reported(_kind: str) -> None:
+            for unsub in unsubs:
+                unsub()
             async_add_entities([entity])
 
-        unsub = binding.subscribe_value(entity.appears_with, reported)
-        entry.async_on_unload(unsub)
+        unsubs = [binding.subscribe_value(ref, reported) for ref in entity.appears_with]
+        for unsub in unsubs:
+            entry.async_on_unload(unsub)
 
     entry.runtime_data.async_register_platform(platform, add)
 
@@ -60,8 +69,8 @@ class QuirkEntity(Entity):
 
     _attr_has_entity_name = True
     _attr_should_poll = False
-    # created only once the node has this value
-    appears_with: ValueRef | None = None
+    # created only once the node has one of these values
+    appears_with: tuple[ValueRef, ...] = ()
 
     def __init__(self, binding: NodeBinding, key: str, values: tuple[ValueRef, ...]) -> None:
         """Initialize."""
@@ -80,7 +89,9 @@ class QuirkEntity(Entity):
         """Follow the node's values and its availability."""
         self.async_on_remove(self.binding.subscribe_state(self._async_refresh))
         for ref in self._watched:
-            self.async_on_remove(self.binding.subscribe_value(ref, self._async_new_reading))
+            self.async_on_remove(
+                self.binding.subscribe_value(ref, partial(self._async_value_changed, ref))
+            )
         self._update_from_node(reading=False)
 
     @callback
@@ -90,9 +101,9 @@ class QuirkEntity(Entity):
         self.async_write_ha_state()
 
     @callback
-    def _async_new_reading(self) -> None:
-        """The node reported a value."""
-        self._update_from_node(reading=True)
+    def _async_value_changed(self, ref: ValueRef, kind: str) -> None:
+        """A watched value changed: reported by the node, or added or re-described."""
+        self._update_from_node(reading=kind == VALUE_UPDATED)
         self.async_write_ha_state()
 
     @callback
@@ -100,8 +111,15 @@ class QuirkEntity(Entity):
         """Read the node's current values into the entity's attributes.
 
         ``reading`` is true when the node just reported a value, false when
-        the values were read again after a reconnect or a status change.
+        the values were read again (a reconnect, a status change, a value
+        added or its metadata updated).
         """
+
+    @property
+    def shown_name(self) -> str:
+        """The entity's name as the user sees it (the device's name included)."""
+        state = self.hass.states.get(self.entity_id)
+        return state.name if state is not None else self.entity_id
 
     def _warn_once(self, message: str, *args: object) -> None:
         """Log an unexpected value once, until a good value comes back."""
@@ -117,6 +135,8 @@ class ParameterEntity(QuirkEntity):
         """Initialize."""
         super().__init__(binding, key, (param.value,))
         self.param = param
+        # a parameter the node does not expose gets no entity until it does
+        self.appears_with = (param.value,)
 
     def _shown[T](self, display: Callable[[ConfigParam, Any], T | None]) -> T | None:
         """The parameter's value as ``display`` shows it; warn once if unexpected."""
@@ -130,6 +150,10 @@ class ParameterEntity(QuirkEntity):
             self._warned = False
         return shown
 
+    async def _async_subject(self) -> Subject:
+        """What a refused write names: this entity, in the user's terms."""
+        return await async_subject(self.hass, self.param, self.shown_name)
+
     async def _async_write(self, raw: int) -> None:
         """Send a raw value that validation has already accepted."""
-        await self.binding.async_set_value(self.param.value, raw)
+        await self.binding.async_set_value(self.param.value, raw, self.shown_name)

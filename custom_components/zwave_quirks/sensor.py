@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from dataclasses import dataclass
+from typing import Any, Self
 
-from homeassistant.components.sensor import RestoreSensor, SensorEntityDescription
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorEntityDescription,
+    SensorExtraStoredData,
+)
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
-from .binding import NodeBinding
+from .binding import METADATA_UPDATED, NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .entity import QuirkEntity, async_setup_platform
 from .guard import TotalGuard
-from .quirks.model import SensorDecl
+from .quirks.model import SensorDecl, ValueRef
 
 PARALLEL_UPDATES = 0
 
@@ -32,6 +39,36 @@ async def async_setup_entry(
     )
 
 
+@dataclass
+class QuirkStoredData(SensorExtraStoredData):
+    """The restored sensor data, and two things the entity must not forget.
+
+    When the guard last accepted a reading, and which of alternative sources
+    the node reported last.
+    """
+
+    accepted_at: float | None
+    source: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the data to store."""
+        return super().as_dict() | {"accepted_at": self.accepted_at, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
+        """Restore stored data; None when it is not a sensor's."""
+        base = SensorExtraStoredData.from_dict(restored)
+        if base is None:
+            return None
+        at, source = restored.get("accepted_at"), restored.get("source")
+        return cls(
+            base.native_value,
+            base.native_unit_of_measurement,
+            float(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else None,
+            source if isinstance(source, str) else None,
+        )
+
+
 class QuirkSensor(QuirkEntity, RestoreSensor):
     """A value, or values combined by a pure function, of a node."""
 
@@ -41,7 +78,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         self.decl = decl
         if decl.optional:
             # e.g. exported energy: created when the meter first reports it
-            self.appears_with = decl.sources[0]
+            self.appears_with = decl.sources
         self.entity_description = SensorEntityDescription(
             key=decl.key,
             translation_key=decl.translation_key,
@@ -53,29 +90,106 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             entity_registry_enabled_default=decl.enabled_by_default,
         )
         self._numeric = decl.device_class is not None or decl.state_class is not None
-        self._guard = (
-            TotalGuard(f"Node {binding.node_id} {decl.key}") if decl.guard_decrease else None
+        self._guard = TotalGuard(f"Node {binding.node_id} {decl.key}") if decl.guard_total else None
+        # of alternative sources, the one the node reported last (None: not yet)
+        self._source: ValueRef | None = None
+
+    @property
+    def extra_restore_state_data(self) -> QuirkStoredData:
+        """Remember the shown total, when the guard accepted it, and the source."""
+        base = super().extra_restore_state_data
+        return QuirkStoredData(
+            base.native_value,
+            base.native_unit_of_measurement,
+            None if self._guard is None else self._guard.last_at,
+            None if self._source is None else self._source.value_id(self.binding.node_id),
         )
 
     async def async_added_to_hass(self) -> None:
-        """Restore the last total for the guard, then follow the node."""
-        if self._guard is not None:
-            last = await self.async_get_last_sensor_data()
-            if last is not None and isinstance(last.native_value, (int, float)):
-                self._guard.seed(float(last.native_value))
-            self.async_on_remove(self.binding.subscribe_totals_reset(self._guard.expect_reset))
+        """Restore the source and the guard's total, then follow the node."""
+        if (extra := await self.async_get_last_extra_data()) is not None and (
+            data := QuirkStoredData.from_dict(extra.as_dict())
+        ) is not None:
+            node_id = self.binding.node_id
+            self._source = next(
+                (ref for ref in self.decl.sources if ref.value_id(node_id) == data.source), None
+            )
+            if self._guard is not None:
+                await self._async_seed(self._guard, data)
+        if (guard := self._guard) is not None:
+            self.binding.guards[self.decl.key] = guard
+            self.async_on_remove(self._forget_guard)
+            self.async_on_remove(self.binding.subscribe_totals_reset(guard.expect_reset))
         await super().async_added_to_hass()
+
+    def _forget_guard(self) -> None:
+        self.binding.guards.pop(self.decl.key, None)
+
+    async def _async_seed(self, guard: TotalGuard, data: QuirkStoredData) -> None:
+        value = data.native_value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        accepted_at = data.accepted_at
+        if accepted_at is None and (state := await self.async_get_last_state()) is not None:
+            # stored by a version without the guard's time: the last report will do
+            accepted_at = state.last_reported.timestamp()
+        guard.seed(float(value), accepted_at)
+
+    @callback
+    def _async_value_changed(self, ref: ValueRef, kind: str) -> None:
+        """Of alternative sources, follow the one the node reports."""
+        if self.decl.alternatives and kind != METADATA_UPDATED:
+            self._source = ref
+        super()._async_value_changed(ref, kind)
+
+    def _source_value(self) -> Any:
+        """The value to show, before checks: one source, alternatives or converted."""
+        decl, binding = self.decl, self.binding
+        if decl.alternatives:
+            if self._source is not None and (value := binding.value(self._source)) is not None:
+                return value
+            return next((v for ref in decl.sources if (v := binding.value(ref)) is not None), None)
+        values = [binding.value(ref) for ref in decl.sources]
+        return decl.convert(values) if decl.convert else values[0]
+
+    def _max_power_kw(self) -> float | None:
+        """The meter's largest power now (a scaling parameter may multiply it)."""
+        limit = self.decl.max_power
+        if limit is None:
+            return None
+        factor = 1
+        if limit.scaled_by is not None:
+            scale = self.binding.value(limit.scaled_by)
+            if isinstance(scale, int) and not isinstance(scale, bool) and scale > 0:
+                factor = scale
+        return limit.watts * factor / 1000
 
     @callback
     def _update_from_node(self, reading: bool) -> None:
-        values = [self.binding.value(ref) for ref in self.decl.sources]
-        value: Any = self.decl.convert(values) if self.decl.convert else values[0]
+        value = self._source_value()
         if value is not None and self._numeric:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self._warn_once("unexpected value %r", value)
-                value = None
-            elif self._guard is not None:
-                value = self._guard.accept(value) if reading else self._guard.peek(value)
+            value = self._checked_number(value)
         if value is not None:
             self._warned = False
+        if (guard := self._guard) is not None:
+            if value is None:
+                # a total keeps its last good state
+                value = guard.last
+            else:
+                now, kw = dt_util.utcnow().timestamp(), self._max_power_kw()
+                value = guard.reading(value, now, kw) if reading else guard.refresh(value, now, kw)
         self._attr_native_value = value
+
+    def _checked_number(self, value: Any) -> float | None:
+        """The value if it is a finite number and a reading; None (logged once) if not."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            self._warn_once("unexpected value %r", value)
+            return None
+        if value in self.decl.no_reading:
+            self._warn_once("the device has no reading (it reports %s)", value)
+            return None
+        return value

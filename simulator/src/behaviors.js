@@ -33,7 +33,14 @@ import {
 } from "zwave-js";
 import { CommandClasses, ConfigValueFormat } from "@zwave-js/core";
 import { createMockZWaveRequestFrame } from "@zwave-js/testing";
-import { ACCUMULATED_SCALES, METER_SCALES, METER_SCALE_NAMES, PLUG_POWER_ON_W } from "./devices.js";
+import {
+	ACCUMULATED_SCALES,
+	EXPORT_SCALE,
+	METER_SCALES,
+	METER_SCALE_NAMES,
+	PLUG_POWER_ON_W,
+	RATE_TYPE_IDS,
+} from "./devices.js";
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -103,6 +110,21 @@ function meterCaps(self) {
 	return self.getCCCapabilities(CommandClasses.Meter) ?? {};
 }
 
+/** Does this node report its export total on meter scale 1 (Z-HAN2)? */
+export function hasExportRegister(dev) {
+	return dev.state.exportRateType != null && EXPORT_SCALE in dev.state.meters;
+}
+
+/** Wire rate type of the node's scale 1 reports (Z-HAN2: consumed or produced, switchable) */
+export function exportRateTypeId(dev) {
+	return RATE_TYPE_IDS[dev.state.exportRateType] ?? RateType.Consumed;
+}
+
+/** The rate type a report for this scale carries when nobody asks for a particular one */
+export function defaultRateTypeFor(dev, scaleName) {
+	return scaleName === EXPORT_SCALE && hasExportRegister(dev) ? exportRateTypeId(dev) : RateType.Consumed;
+}
+
 // ---------------------------------------------------------------------------
 // behaviours
 
@@ -162,9 +184,20 @@ export function createBehaviors(dev) {
 			if (cc instanceof MeterCCGet) {
 				const caps = meterCaps(self);
 				const scale = cc.scale ?? caps.supportedScales?.[0] ?? 0;
-				const value = dev.state.meters[METER_SCALE_NAMES[scale]] ?? 0;
-				// v3 Gets carry no rate type (parsed as 0): always answer "Consumed"
-				const rateType = cc.rateType === RateType.Produced ? RateType.Produced : RateType.Consumed;
+				const scaleName = METER_SCALE_NAMES[scale];
+				let value = dev.state.meters[scaleName] ?? 0;
+				let rateType;
+				if (scaleName === EXPORT_SCALE && hasExportRegister(dev)) {
+					// Z-HAN2 scale 1 = export total, always with the node's export rate type,
+					// whatever rate type the Get asked for
+					rateType = exportRateTypeId(dev);
+				} else {
+					// v3 Gets carry no rate type (parsed as 0): answer "Consumed". A Get that does
+					// ask for "Produced" (only possible with raw v4+ frames) answers 0: the device
+					// has no produced register on the other scales.
+					rateType = cc.rateType === RateType.Produced ? RateType.Produced : RateType.Consumed;
+					if (rateType === RateType.Produced) value = 0;
+				}
 				return {
 					action: "sendCC",
 					cc: new MeterCCReport({
@@ -172,7 +205,7 @@ export function createBehaviors(dev) {
 						type: caps.meterType ?? 1,
 						scale,
 						rateType,
-						value: rateType === RateType.Produced ? 0 : value,
+						value,
 						deltaTime: 0,
 					}),
 				};
@@ -182,7 +215,8 @@ export function createBehaviors(dev) {
 				const resetScales = ACCUMULATED_SCALES.filter((k) => k in dev.state.meters);
 				for (const k of resetScales) dev.state.meters[k] = 0;
 				dev.changed();
-				// Like real meters: report the new totals shortly after the reset
+				// Like real meters: report the new totals shortly after the reset (Z-HAN2: scale 1
+				// with the export rate type)
 				setTimeout(() => {
 					void (async () => {
 						for (const k of resetScales) {
@@ -190,7 +224,7 @@ export function createBehaviors(dev) {
 								nodeId: ownId(controller),
 								type: caps.meterType ?? 1,
 								scale: METER_SCALES[k],
-								rateType: RateType.Consumed,
+								rateType: defaultRateTypeFor(dev, k),
 								value: 0,
 								deltaTime: 0,
 							});

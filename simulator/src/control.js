@@ -7,9 +7,16 @@ import {
 	RateType,
 	SceneActivationCCSet,
 } from "zwave-js";
-import { CommandClasses, ConfigValueFormat } from "@zwave-js/core";
+import { CommandClasses, ConfigValueFormat, encodeFloatWithScale } from "@zwave-js/core";
 import { createMockZWaveRequestFrame } from "@zwave-js/testing";
-import { METER_SCALES } from "./devices.js";
+import { defaultRateTypeFor, hasExportRegister } from "./behaviors.js";
+import {
+	EXPORT_RATE_TYPES,
+	EXPORT_SCALE,
+	METER_SCALES,
+	RATE_TYPE_IDS,
+	paramsToMeterSerial,
+} from "./devices.js";
 
 class HttpError extends Error {
 	constructor(status, message) {
@@ -18,7 +25,6 @@ class HttpError extends Error {
 	}
 }
 
-const RATE_TYPES = { consumed: RateType.Consumed, produced: RateType.Produced, unspecified: RateType.Unspecified };
 
 function readBody(req) {
 	return new Promise((resolve, reject) => {
@@ -51,6 +57,16 @@ function requireNumber(body, key) {
 	const v = body[key];
 	if (typeof v !== "number" || !Number.isFinite(v)) throw new HttpError(400, `"${key}" must be a finite number`);
 	return v;
+}
+
+/** Z-Wave floats have at most 4 bytes and 7 decimals: reject what zwave-js cannot encode */
+function requireEncodable(value) {
+	try {
+		encodeFloatWithScale(value, 0);
+	} catch (e) {
+		throw new HttpError(400, `value ${value} cannot be encoded: ${e?.message ?? e}`);
+	}
+	return value;
 }
 
 /** Value as the device stores it, or throws if it does not fit into the parameter size */
@@ -106,6 +122,12 @@ export function startControlServer({ port, driver, devices, ws, homeId, wsPort, 
 				switch: dev.state.switch,
 				config: { ...dev.state.config },
 				meters: { ...dev.state.meters },
+				// Z-HAN2: rate type of the scale 1 (export) reports; null: no export register
+				exportRateType: hasExportRegister(dev) ? dev.state.exportRateType : null,
+				// Z-HAN2: the AMS meter id from parameters 9 and 10 (BCD); null: none
+				meterSerial: dev.serialParams
+					? paramsToMeterSerial(...dev.serialParams.map((n) => dev.state.config[String(n)]))
+					: null,
 				temperature: dev.state.temperature,
 			};
 		}],
@@ -128,11 +150,20 @@ export function startControlServer({ port, driver, devices, ws, homeId, wsPort, 
 			if (scale === undefined || !caps.supportedScales.includes(scale)) {
 				throw new HttpError(400, `unsupported scale ${JSON.stringify(body.scale)} for node ${dev.id}`);
 			}
-			const value = requireNumber(body, "value");
-			const rateName = body.rateType ?? "consumed";
-			const rateType = RATE_TYPES[rateName];
-			if (rateType === undefined) throw new HttpError(400, `"rateType" must be consumed|produced|unspecified`);
-			if (rateType === RateType.Consumed) {
+			const value = requireEncodable(requireNumber(body, "value"));
+			// Without a rateType: consumed, except the Z-HAN2's scale 1, which uses the node's export
+			// rate type. An explicit rateType only changes what goes on the wire.
+			let rateType = defaultRateTypeFor(dev, body.scale);
+			if (body.rateType !== undefined && body.rateType !== null) {
+				if (typeof body.rateType !== "string" || !Object.hasOwn(RATE_TYPE_IDS, body.rateType)) {
+					throw new HttpError(400, `"rateType" must be consumed|produced|unspecified`);
+				}
+				rateType = RATE_TYPE_IDS[body.rateType];
+			}
+			// The device state keeps consumed totals; the Z-HAN2's scale 1 register is the export
+			// total whatever rate type its report carries
+			const isExport = body.scale === EXPORT_SCALE && hasExportRegister(dev);
+			if (isExport || rateType === RateType.Consumed) {
 				dev.state.meters[body.scale] = value;
 				dev.changed();
 			}
@@ -146,10 +177,21 @@ export function startControlServer({ port, driver, devices, ws, homeId, wsPort, 
 			}));
 			return { ok: true };
 		}],
+		["POST", /^\/nodes\/(\d+)\/export$/, async (m, body) => {
+			const dev = getDev(m[1]);
+			if (!hasExportRegister(dev)) throw new HttpError(400, `node ${dev.id} has no export register`);
+			if (!EXPORT_RATE_TYPES.includes(body.rateType)) {
+				throw new HttpError(400, `"rateType" must be ${EXPORT_RATE_TYPES.join("|")}`);
+			}
+			dev.state.exportRateType = body.rateType;
+			dev.changed();
+			return { ok: true, exportRateType: dev.state.exportRateType };
+		}],
 		["POST", /^\/nodes\/(\d+)\/temperature$/, async (m, body) => {
 			const dev = getDev(m[1]);
 			if (dev.state.temperature === null) throw new HttpError(400, `node ${dev.id} has no temperature sensor`);
-			const value = requireNumber(body, "value");
+			// -999.9 is the Z-HAN2's "no reading" value (precision 1, 2 bytes on the wire)
+			const value = requireEncodable(requireNumber(body, "value"));
 			dev.state.temperature = value;
 			dev.changed();
 			await send(dev, new MultilevelSensorCCReport({ nodeId: controllerNodeId, type: 0x01, scale: 0x00, value }));

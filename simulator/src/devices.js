@@ -16,6 +16,55 @@ export const METER_SCALE_NAMES = Object.fromEntries(
 export const ACCUMULATED_SCALES = ["kWh", "kVAh"];
 export const PLUG_POWER_ON_W = 42.5;
 
+// Meter CC rate types as they go on the wire
+export const RATE_TYPE_IDS = { unspecified: 0, consumed: 1, produced: 2 };
+
+// The Z-HAN2 reports exported active energy (kWh returned to the grid) on meter scale 1, which
+// Meter CC calls "kVAh", with an undocumented rate type: "consumed" (1) or "produced" (2),
+// switchable per node (state.exportRateType). state.meters.kVAh holds the export total.
+export const EXPORT_SCALE = "kVAh";
+export const EXPORT_RATE_TYPES = ["consumed", "produced"];
+export const DEFAULT_EXPORT_RATE_TYPE = "consumed";
+
+/**
+ * Norwegian AMS meter ids are 16 decimal digits, packed as BCD into 8 bytes: the Z-HAN2 reports
+ * the first four bytes (big-endian) in parameter 9 and the last four in parameter 10.
+ */
+export function meterSerialToParams(digits) {
+	if (!/^\d{16}$/.test(digits)) throw new Error(`meter serial must be 16 decimal digits: ${digits}`);
+	return [Number.parseInt(digits.slice(0, 8), 16), Number.parseInt(digits.slice(8), 16)];
+}
+
+/** Inverse of meterSerialToParams: the 16 nibbles as a string (digits if they are BCD) */
+export function paramsToMeterSerial(high, low) {
+	const hex = (v) => (Number(v) >>> 0).toString(16).padStart(8, "0");
+	return hex(high) + hex(low);
+}
+
+const HAN_METER_SERIAL = "7359992891234567"; // -> param 9 = 0x73599928, param 10 = 0x91234567
+const HAN_SERIAL_PARAMS = [9, 10];
+
+// Saved device state (simulator-devices.json) carries this version; older files are migrated
+export const STATE_VERSION = 2;
+// What version 1 stored for node 4 before anybody changed it: the absurd export total and the
+// database defaults of the serial parameters
+const V1_HAN_DEFAULTS = { kVAh: 13000.5, serial: { 9: 1718972025, 10: 1835363685 } };
+
+/**
+ * Migrate one node's saved state from an older simulator version (in place, returns it).
+ * Version 1 -> 2 (node 4 only): the untouched old defaults of the export total (13000.5 "kVAh")
+ * and of the serial parameters are dropped, so the new defaults apply; values somebody set are kept.
+ */
+export function migrateSavedState(def, state, version) {
+	if (!state || version >= STATE_VERSION || def.kind !== "meter") return state;
+	if (state.meters?.[EXPORT_SCALE] === V1_HAN_DEFAULTS.kVAh) delete state.meters[EXPORT_SCALE];
+	const cfg = state.config;
+	if (cfg && HAN_SERIAL_PARAMS.every((n) => cfg[String(n)] === V1_HAN_DEFAULTS.serial[n])) {
+		for (const n of HAN_SERIAL_PARAMS) delete cfg[String(n)];
+	}
+	return state;
+}
+
 /** param(number, size, default, format, min, max, readonly) */
 function p(num, size, def, { format = S, min, max, readonly = false } = {}) {
 	if (min === undefined) min = format === U ? 0 : -(2 ** (8 * size - 1));
@@ -53,6 +102,8 @@ function hanParams() {
 		p(6, 2, 300, { format: U, min: 30, max: 65535 }),
 		p(7, 1, 10, { min: 0, max: 100 }),
 		p(8, 1, 0, { min: -60, max: 60 }),
+		// Meter serial (BCD, see meterSerialToParams). The defaults are what the zwave-js
+		// database lists; the device state holds the actual serial.
 		p(9, 4, 1718972025, { format: U, min: 0, max: 4294967295, readonly: true }),
 		p(10, 4, 1835363685, { format: U, min: 0, max: 4294967295, readonly: true }),
 		p(11, 2, 0, { min: 0, max: 1000 }),
@@ -181,11 +232,19 @@ export function createDeviceDefinitions() {
 			},
 			params: hanP,
 			groups: { 1: { maxNodes: 5 }, 2: { maxNodes: 5 } },
+			serialParams: HAN_SERIAL_PARAMS,
 			state: {
 				switch: null,
-				config: defaultsOf(hanP),
-				meters: { kWh: 12345.67, kVAh: 13000.5, W: 1500, V: 231.4, A: 6.5 },
-				temperature: 21.5,
+				config: {
+					...defaultsOf(hanP),
+					...Object.fromEntries(
+						meterSerialToParams(HAN_METER_SERIAL).map((v, i) => [String(HAN_SERIAL_PARAMS[i]), v]),
+					),
+				},
+				// kVAh = scale 1 = exported active energy in kWh (a household with solar panels)
+				meters: { kWh: 12345.67, kVAh: 1234.56, W: 1500, V: 231.4, A: 6.5 },
+				exportRateType: DEFAULT_EXPORT_RATE_TYPE,
+				temperature: 21.5, // -999.9 is the device's "no reading" value
 			},
 		},
 	];

@@ -23,7 +23,16 @@ import {
 } from "zwave-js/Testing";
 import { createBehaviors } from "./behaviors.js";
 import { startControlServer } from "./control.js";
-import { CONTROLLER_NODE_ID, HOME_ID, PLUG_POWER_ON_W, createDeviceDefinitions } from "./devices.js";
+import {
+	CONTROLLER_NODE_ID,
+	DEFAULT_EXPORT_RATE_TYPE,
+	EXPORT_RATE_TYPES,
+	HOME_ID,
+	PLUG_POWER_ON_W,
+	STATE_VERSION,
+	createDeviceDefinitions,
+	migrateSavedState,
+} from "./devices.js";
 
 const log = (...a) => process.stderr.write(`[sim] ${a.join(" ")}\n`);
 
@@ -62,7 +71,7 @@ function makeDevices(stateFile) {
 	const devices = new Map();
 	let saveTimer;
 	const saveNow = () => {
-		const out = {};
+		const out = { _version: STATE_VERSION };
 		for (const d of devices.values()) out[d.id] = { state: d.state, assoc: d.assoc };
 		try {
 			fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify(out, null, 1));
@@ -71,8 +80,11 @@ function makeDevices(stateFile) {
 			log(`could not save device state: ${e.message}`);
 		}
 	};
+	// Files without a version were written by version 1 of the simulator
+	const savedVersion = Number.isInteger(saved?._version) ? saved._version : 1;
 	for (const def of createDeviceDefinitions()) {
 		const s = saved[def.id];
+		if (s?.state) migrateSavedState(def, s.state, savedVersion);
 		const dev = {
 			...def,
 			assoc: s?.assoc ?? {},
@@ -86,6 +98,9 @@ function makeDevices(stateFile) {
 				config: { ...def.state.config, ...s.state.config },
 				meters: { ...def.state.meters, ...s.state.meters },
 			};
+			if ("exportRateType" in def.state && !EXPORT_RATE_TYPES.includes(dev.state.exportRateType)) {
+				dev.state.exportRateType = DEFAULT_EXPORT_RATE_TYPE;
+			}
 		}
 		dev.changed = () => {
 			clearTimeout(saveTimer);

@@ -11,31 +11,35 @@ Sources: the openHAB page (the ZEN06 manual), the zwave-js device files
   0 disabled, 1 enabled (default).
 - 151, 152, 171-174: 0 turns the report off; it is shown as the parameter's
   switch being off, and the number holds the working range from 1.
+
+Energy guard: the manual gives a maximum load of 15 A (1800 W at 120 V) and
+parameter 20 cuts the relay above 16.5 A; 16.5 A at 240 V is about 4 kW, so a
+rise of the kWh total that implies more than 5 kW on average is a spike.
 """
 
 from __future__ import annotations
 
 from homeassistant.components.number import NumberDeviceClass
-from homeassistant.const import (
-    PERCENTAGE,
-    EntityCategory,
-    UnitOfPower,
-    UnitOfTime,
-)
+from homeassistant.const import PERCENTAGE, UnitOfPower, UnitOfTime
 
 from .model import (
-    METER_CC,
-    ButtonDecl,
     ConfigParam,
     EventDecl,
     Fingerprint,
     FirmwareRange,
+    PowerLimit,
     Quirk,
     SwitchDecl,
     ValueRef,
     When,
 )
-from .templates import current_sensor, energy_sensor, power_sensor, voltage_sensor
+from .templates import (
+    current_sensor,
+    energy_sensor,
+    power_sensor,
+    reset_meters_button,
+    voltage_sensor,
+)
 
 SWITCH_BINARY_CC = 0x25
 SCENE_ACTIVATION_CC = 0x2B
@@ -87,26 +91,20 @@ QUIRK = Quirk(
             translation_key="outlet",
             current=ValueRef(command_class=SWITCH_BINARY_CC, property="currentValue"),
             target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
+            doc="the relay",
         ),
-        energy_sensor(),
+        energy_sensor(PowerLimit(watts=5000)),
         power_sensor(display_precision=1),
         voltage_sensor(),
         current_sensor(),
-        ButtonDecl(
-            key="reset_meters",
-            translation_key="reset_meters",
-            entity_category=EntityCategory.CONFIG,
-            command_class=METER_CC,
-            method="reset",
-            refresh=(METER_CC,),
-            resets_totals=True,
-        ),
+        reset_meters_button(),
         EventDecl(
             key="scene",
             translation_key="scene",
             source=ValueRef(command_class=SCENE_ACTIVATION_CC, property="sceneId"),
             event_type="scene_activated",
             attribute="scene_id",
+            doc="`scene_activated`, with `scene_id`",
         ),
     ),
     parameters=(
@@ -119,6 +117,10 @@ QUIRK = Quirk(
             default=1,
             options={0: "disabled", 1: "enabled"},
             enabled_by_default=False,
+            doc=(
+                "**disabled by default in Home Assistant**: the manual warns that turning "
+                "it off may damage the device; enable the entity to use it"
+            ),
         ),
         ConfigParam(
             number=21,
@@ -126,6 +128,10 @@ QUIRK = Quirk(
             key="state_after_power_failure",
             default=0,
             options={0: "previous", 1: "on", 2: "off"},
+            doc=(
+                'the openHAB page says "range 0 to 1" but lists three values; '
+                "the manual and zwave-js agree on 0-2"
+            ),
         ),
         ConfigParam(
             number=24,

@@ -140,6 +140,8 @@ class EntityDecl:
     entity_category: EntityCategory | None = None
     enabled_by_default: bool = True
     when: When | None = None
+    # a note for the generated documentation (English)
+    doc: str = ""
 
     @property
     def values(self) -> tuple[ValueRef, ...]:
@@ -162,6 +164,25 @@ class SwitchDecl(EntityDecl):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PowerLimit:
+    """The largest power a meter can physically carry, for the total guard.
+
+    A rise of an energy total that implies more average power than this since
+    the last accepted reading is held back as a spike. ``scaled_by`` names a
+    parameter whose value, when above 0, multiplies the device's meter values
+    (and so the limit): e.g. a HAN reader's scaling factor for large
+    installations.
+    """
+
+    watts: float
+    scaled_by: ValueRef | None = None
+
+    def __post_init__(self) -> None:
+        if not self.watts > 0:
+            raise QuirkError(f"a power limit must be above 0 W, not {self.watts}")
+
+
+@dataclass(frozen=True, kw_only=True)
 class SensorDecl(EntityDecl):
     """A sensor of one value, or of several combined by ``convert``."""
 
@@ -173,14 +194,30 @@ class SensorDecl(EntityDecl):
     display_precision: int | None = None
     # a pure function of the source values; None: the single value as it is
     convert: Callable[[Sequence[Any]], Any] | None = None
-    # only create the entity once the node has the value (e.g. export energy)
+    # the sources are alternative encodings of one reading: the one the node
+    # reported last is shown; until it reports, the first one it has (so list
+    # them in order of precedence)
+    alternatives: bool = False
+    # only create the entity once the node has one of the sources (e.g. export energy)
     optional: bool = False
+    # values the device sends when it has no reading (shown as unknown)
+    no_reading: tuple[float, ...] = ()
+    # for a total: the meter's largest power, which makes a rise a spike
+    max_power: PowerLimit | None = None
+    # the value identifies a household (e.g. a meter serial): redacted in diagnostics
+    private: bool = False
 
     def __post_init__(self) -> None:
         if not self.sources:
             raise QuirkError(f"{self.key}: a sensor needs a source value")
-        if len(self.sources) > 1 and self.convert is None:
+        if self.alternatives and (len(self.sources) < 2 or self.convert is not None):
+            raise QuirkError(f"{self.key}: alternatives are several sources without convert")
+        if len(self.sources) > 1 and self.convert is None and not self.alternatives:
             raise QuirkError(f"{self.key}: several sources need a convert function")
+        if self.guard_total and self.max_power is None:
+            raise QuirkError(f"{self.key}: a growing total needs the meter's max_power")
+        if self.max_power is not None and not self.guard_total:
+            raise QuirkError(f"{self.key}: max_power only applies to a growing total")
 
     @property
     def values(self) -> tuple[ValueRef, ...]:
@@ -188,8 +225,8 @@ class SensorDecl(EntityDecl):
         return self.sources
 
     @property
-    def guard_decrease(self) -> bool:
-        """Whether drops of this total are held back until confirmed."""
+    def guard_total(self) -> bool:
+        """Whether the readings of this total go through the total guard."""
         return self.state_class is SensorStateClass.TOTAL_INCREASING
 
 
@@ -258,9 +295,13 @@ class ConfigParam:
     read_only: bool = False
     off: int | None = None
     on_value: int | None = None
+    # the value identifies a household (e.g. a meter serial): redacted in diagnostics
+    private: bool = False
     when: When | None = None
     enabled_by_default: bool = True
     entity_category: EntityCategory = EntityCategory.CONFIG
+    # a note for the generated documentation (English)
+    doc: str = ""
 
     def __post_init__(self) -> None:
         where = f"parameter {self.number} ({self.key})"
@@ -471,6 +512,7 @@ class ResolvedQuirk:
 
 
 # --- Z-Wave JS value conventions ---------------------------------------------
+
 
 METER_CC = 0x32
 ELECTRIC_METER = 1
