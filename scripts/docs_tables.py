@@ -24,10 +24,8 @@ from custom_components.zwave_quirks.quirks.model import (  # noqa: E402
     ButtonDecl,
     ConfigParam,
     EntityDecl,
-    EventDecl,
     Quirk,
     SensorDecl,
-    SwitchDecl,
     When,
 )
 from custom_components.zwave_quirks.quirks.registry import QUIRKS  # noqa: E402
@@ -41,6 +39,11 @@ EN = json.loads(
 
 def _name(platform: str, key: str) -> str:
     return str(EN[platform][key]["name"])
+
+
+def _cell(text: str) -> str:
+    """Text for a table cell: a | would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def _number(value: float) -> str:
@@ -74,8 +77,6 @@ def _kind(decl: EntityDecl) -> str:
         return f"sensor, `{extra}`" if extra else "sensor"
     if isinstance(decl, ButtonDecl):
         return "button (config)" if decl.entity_category else "button"
-    if isinstance(decl, (SwitchDecl, EventDecl)):
-        return decl.platform.value
     return decl.platform.value
 
 
@@ -88,7 +89,7 @@ def _entities(quirk: Quirk) -> list[str]:
             note = f"{variant}; {note}" if note else variant
         rows.append(
             f"| {_name(decl.platform.value, decl.translation_key)} | {_kind(decl)} | {unit} "
-            f"| {note} |"
+            f"| {_cell(note)} |"
         )
     return rows
 
@@ -149,7 +150,7 @@ def _parameters(quirk: Quirk) -> list[str]:
                 entity += f" + {_name('switch', f'{param.key}_enabled')} (switch)"
         rows.append(
             f"| {param.number} | {entity} | {_values(param)} | {_default(param)} "
-            f"| {_parameter_notes(param, numbers.count(param.number) > 1)} |"
+            f"| {_cell(_parameter_notes(param, numbers.count(param.number) > 1))} |"
         )
     return rows
 

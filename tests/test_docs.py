@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from custom_components.zwave_quirks.quirks.registry import QUIRKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,12 +23,15 @@ def test_readme_tables_are_current() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_tables_name_every_parameter_and_entity() -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from docs_tables import tables  # noqa: PLC0415
+def test_tables_name_every_parameter_and_entity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    from docs_tables import EN, tables  # noqa: PLC0415
 
     for quirk in QUIRKS:
         text = tables(quirk)
         for param in quirk.parameters:
             assert f"\n| {param.number} | " in text, (quirk.key, param.number)
-        assert text.count("\n| ") >= len(quirk.entities) + len(quirk.parameters)
+            if param.platform is not None:
+                assert EN[param.platform.value][param.key]["name"] in text, param.key
+        for decl in quirk.entities:
+            assert f"| {EN[decl.platform.value][decl.translation_key]['name']} |" in text

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.const import STATE_UNKNOWN, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+    snapshot_platform,
+)
 from syrupy.assertion import SnapshotAssertion
 from zwave_js_server.event import Event
+from zwave_js_server.model.node import Node
 
 from custom_components.zwave_quirks import PLATFORMS
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
@@ -263,7 +270,7 @@ async def test_han_temperature_without_reading_is_unknown(
     hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     """-999.9 °C is the Z-HAN2's "no reading"; the maker's driver drops it too."""
-    caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.INFO)
     node = entry.runtime_data.bindings[HAN].node
     temperature = entity_id(hass, HOME_ID, HAN, "temperature", "sensor")
     for value, shown in ((-999.9, STATE_UNKNOWN), (-999.9, STATE_UNKNOWN), (20.5, "20.5")):
@@ -675,7 +682,7 @@ async def test_set_parameter_by_key_and_option_label(
     """The parameter by number or key, an option by key or label in any shipped language."""
     for parameter, value, raw in (
         ("temperature_hysteresis", 2.5, 25),
-        ("7", "1,5", 15),
+        ("7", "1.5", 15),
         (21, "Previous state", 0),
         ("state_after_power_failure", "AV", 2),
         (21, "Forrige tilstand", 0),
@@ -700,3 +707,97 @@ async def test_a_failed_write_names_the_entity(
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
     assert str(err.value) == "Setting HANK Electronics HKZW-SO03 Outlet failed: fail"
+
+
+async def test_parameter_appears_when_a_new_node_object_has_it(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """After a reconnect (a server update) the value is simply there: no event tells."""
+    zen06 = fixture_client.state["nodes"][1]
+    full = json.loads(json.dumps(zen06))
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    unique_id = f"{HOME_ID}.{ZEN06}.config_30"
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("select", DOMAIN, unique_id) is None
+    binding = entry.runtime_data.bindings[ZEN06]
+    binding.attach(Node(FixtureClient.last, full))
+    await hass.async_block_till_done()
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control).state == "enabled"
+
+
+async def test_parameter_entity_is_unavailable_when_the_node_lacks_it(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """An entity made before, on a node that no longer exposes its parameter."""
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control).state == "enabled"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    zen06 = fixture_client.state["nodes"][1]
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(local_control).state == STATE_UNAVAILABLE
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, ZEN06, parameter=30, value="enabled")
+    assert err.value.translation_key == "parameter_missing"
+    assert err.value.translation_placeholders["entity"] == "Zooz ZEN06 Local control"
+
+
+async def test_restart_keeps_the_guard_time_and_the_export_source(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """A total restored with its time; an export restored with the source last reported."""
+    energy_id = "sensor.hank_electronics_hkzw_so03_energy"
+    export_id = "sensor.heatit_z_han2_energy_exported"
+    registry = er.async_get(hass)
+    for unique_id, object_id in (
+        (f"{HOME_ID}.{PLUG}.energy", energy_id),
+        (f"{HOME_ID}.{HAN}.energy_export", export_id),
+    ):
+        registry.async_get_or_create(
+            "sensor", DOMAIN, unique_id, suggested_object_id=object_id.split(".")[1]
+        )
+    hour_ago = dt_util.utcnow().timestamp() - 3600
+    han = _han_state(fixture_client)
+    consumed = _fixture_value(han, 50, "value", 0x10101)
+    stale = next(v for v in han["values"] if v.get("propertyKey") == 0x10101) | {
+        "propertyKey": 0x10102,
+        "propertyKeyName": "Electric_kVAh_Produced",
+        "value": consumed + 50,
+    }
+    han["values"].append(stale)
+    extra = {"native_unit_of_measurement": "kWh", "accepted_at": hour_ago}
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (State(energy_id, "1.23"), extra | {"native_value": 1.23, "source": None}),
+            (
+                State(export_id, str(consumed)),
+                extra | {"native_value": consumed, "source": f"{HAN}-50-0-value-65793"},
+            ),
+        ],
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    # the consumed source was reported last: the stale produced value does not win
+    assert float(hass.states.get(export_id).state) == consumed
+    # 4 kWh within the hour since the restored reading fits the plug's 5 kW
+    node = entry.runtime_data.bindings[PLUG].node
+    node.receive_event(_value_event(PLUG, "value updated", _meter_args(0x10001, 5.23)))
+    await hass.async_block_till_done()
+    assert hass.states.get(energy_id).state == "5.23"

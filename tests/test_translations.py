@@ -155,3 +155,18 @@ def test_set_parameter_offers_every_writable_parameter() -> None:
     offered = services["set_parameter"]["fields"]["parameter"]["selector"]["select"]["options"]
     writable = {param.key for quirk in QUIRKS for param in quirk.parameters if not param.read_only}
     assert sorted(offered) == sorted(writable)
+
+
+def test_option_labels_name_one_option_in_every_language() -> None:
+    """set_parameter takes an option by key or label in any shipped language."""
+    entity = {lang: _load(f"translations/{lang}.json")["entity"] for lang in LANGUAGES}
+    for quirk in QUIRKS:
+        for param in quirk.parameters:
+            names = {
+                key: {key.casefold()}
+                | {entity[lang]["select"][param.key]["state"][key].casefold() for lang in LANGUAGES}
+                for key in param.options.values()
+            }
+            for key, words in names.items():
+                others = set().union(*(w for k, w in names.items() if k != key))
+                assert not words & others, (param.key, key, words & others)

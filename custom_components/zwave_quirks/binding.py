@@ -103,6 +103,8 @@ class NodeBinding:
         self._totals_reset = _Listeners({})
         # the total guards of the node's meters, by entity key (for diagnostics)
         self.guards: dict[str, TotalGuard] = {}
+        # value ids by reference, worked out once (they are looked up per update)
+        self._value_ids: dict[ValueRef, str] = {}
         # where the server's metadata disagrees with the quirk's parameters
         self.metadata_drift: list[dict[str, Any]] = []
 
@@ -115,6 +117,12 @@ class NodeBinding:
     def device_key(self) -> str:
         """The device registry identifier of the node."""
         return f"{self.home_id}-{self.node_id}"
+
+    def value_id(self, ref: ValueRef) -> str:
+        """The node's value id of a reference."""
+        if (found := self._value_ids.get(ref)) is None:
+            found = self._value_ids[ref] = ref.value_id(self.node_id)
+        return found
 
     def unique_id(self, key: str) -> str:
         """The unique id of the node's entity for a declaration key.
@@ -154,7 +162,7 @@ class NodeBinding:
         self.metadata_drift = [
             drift
             for param in self.resolved.parameters
-            if (value := node.values.get(param.value.value_id(self.node_id))) is not None
+            if (value := node.values.get(self.value_id(param.value))) is not None
             for drift in metadata_drift(param, value.metadata)
         ]
         if self.metadata_drift:
@@ -217,13 +225,13 @@ class NodeBinding:
         METADATA_UPDATED are the value read again or described anew (the
         total guard tells them apart).
         """
-        return self._values.add(ref.value_id(self.node_id), func)
+        return self._values.add(self.value_id(ref), func)
 
     def subscribe_notification(
         self, ref: ValueRef, func: Callable[[Any], None]
     ) -> Callable[[], None]:
         """Call func(value) for each value notification (stateless values)."""
-        return self._notifications.add(ref.value_id(self.node_id), func)
+        return self._notifications.add(self.value_id(ref), func)
 
     def subscribe_state(self, func: Callable[[], None]) -> Callable[[], None]:
         """Call func when availability changes or the node object is replaced."""
@@ -237,13 +245,13 @@ class NodeBinding:
 
     def has_value(self, ref: ValueRef) -> bool:
         """Whether the node currently has the value."""
-        return self.node is not None and ref.value_id(self.node_id) in self.node.values
+        return self.node is not None and self.value_id(ref) in self.node.values
 
     def value(self, ref: ValueRef) -> Any:
         """The current value, None when unknown."""
         if self.node is None:
             return None
-        value = self.node.values.get(ref.value_id(self.node_id))
+        value = self.node.values.get(self.value_id(ref))
         return None if value is None else value.value
 
     def _require_node(self) -> Node:
@@ -264,7 +272,7 @@ class NodeBinding:
         ``name`` is what the error calls the value: its entity as the user sees it.
         """
         node = self._require_node()
-        value_id = ref.value_id(self.node_id)
+        value_id = self.value_id(ref)
         placeholders = {"entity": name}
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
@@ -291,8 +299,8 @@ class NodeBinding:
                 translation_placeholders={**placeholders, "error": status},
             )
 
-    async def async_invoke(self, command_class: int, method: str, *args: Any) -> Any:
-        """Call a command class API method of the node."""
+    async def async_invoke(self, command_class: int, method: str, *args: Any, name: str) -> Any:
+        """Call a command class API method of the node; ``name`` is what errors call it."""
         node = self._require_node()
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
@@ -303,12 +311,12 @@ class NodeBinding:
                     wait_for_result=True,
                 )
         except asyncio.CancelledError as err:
-            raise _connection_lost(err, "command_connection_lost", {"command": method}) from err
+            raise _connection_lost(err, "command_connection_lost", {"entity": name}) from err
         except (TimeoutError, BaseZwaveJSServerError) as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="command_failed",
-                translation_placeholders={"command": method, "error": str(err) or "timeout"},
+                translation_placeholders={"entity": name, "error": str(err) or "timeout"},
             ) from err
 
     async def async_refresh(self, command_class: int) -> None:

@@ -52,7 +52,7 @@ class QuirkButton(QuirkEntity, ButtonEntity):
             self.binding.totals_reset()
         try:
             await self.binding.async_invoke(
-                self.decl.command_class, self.decl.method, *self.decl.args
+                self.decl.command_class, self.decl.method, *self.decl.args, name=self.shown_name
             )
         except HomeAssistantError:
             if self.decl.resets_totals:

@@ -81,7 +81,7 @@ def _entity(binding: NodeBinding, decl: EntityDecl) -> dict[str, Any]:
     if isinstance(decl, SensorDecl):
         values = [binding.value(ref) for ref in decl.sources]
         if decl.convert is None:
-            data["value"] = values[0]
+            data["value"] = _private(values[0], private)
         else:
             try:
                 data["value"] = _private(decl.convert(values), private)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -51,15 +52,28 @@ def async_setup_platform(
 
     @callback
     def _add_when_reported(binding: NodeBinding, entity: QuirkEntity) -> None:
+        """Add the entity once the node has one of its values.
+
+        A value event tells, and so does a new node object (after a reconnect
+        the server may have gained the value, e.g. after an update).
+        """
+
         @callback
-        def reported(_kind: str) -> None:
+        def check(*_: object) -> None:
+            if unsubs and any(binding.has_value(ref) for ref in entity.appears_with):
+                for unsub in unsubs:
+                    unsub()
+                unsubs.clear()
+                async_add_entities([entity])
+
+        @callback
+        def forget() -> None:
             for unsub in unsubs:
                 unsub()
-            async_add_entities([entity])
 
-        unsubs = [binding.subscribe_value(ref, reported) for ref in entity.appears_with]
-        for unsub in unsubs:
-            entry.async_on_unload(unsub)
+        unsubs = [binding.subscribe_value(ref, check) for ref in entity.appears_with]
+        unsubs.append(binding.subscribe_state(check))
+        entry.async_on_unload(forget)
 
     entry.runtime_data.async_register_platform(platform, add)
 
@@ -121,11 +135,11 @@ class QuirkEntity(Entity):
         state = self.hass.states.get(self.entity_id)
         return state.name if state is not None else self.entity_id
 
-    def _warn_once(self, message: str, *args: object) -> None:
+    def _warn_once(self, message: str, *args: object, level: int = logging.WARNING) -> None:
         """Log an unexpected value once, until a good value comes back."""
         if not self._warned:
             self._warned = True
-            LOGGER.warning("%s: " + message, self.entity_id, *args)
+            LOGGER.log(level, "%s: " + message, self.entity_id, *args)
 
 
 class ParameterEntity(QuirkEntity):
@@ -149,6 +163,15 @@ class ParameterEntity(QuirkEntity):
         elif shown is not None:
             self._warned = False
         return shown
+
+    @property
+    def available(self) -> bool:
+        """Available while the node is reachable and has the parameter.
+
+        An entity created before may meet a node (or server) that no longer
+        exposes its parameter: unavailable, not a silent unknown.
+        """
+        return super().available and self.binding.has_value(self.param.value)
 
     async def _async_subject(self) -> Subject:
         """What a refused write names: this entity, in the user's terms."""

@@ -9,6 +9,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import translation
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
@@ -47,22 +48,35 @@ def _binding(hass: HomeAssistant, device_id: str) -> NodeBinding:
 
 
 def _entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) -> str:
-    """The name of the entity that shows the parameter, as the user sees it."""
+    """The name of the entity that shows the parameter, as the user sees it.
+
+    A disabled entity has no state: its registry entry names it. A parameter
+    without an entity (read only) is named by the sensor that shows it.
+    """
     registry = er.async_get(hass)
-    found = None
-    if param.platform is not None:
-        found = registry.async_get_entity_id(
-            param.platform, DOMAIN, binding.unique_id(param.entity_key)
+    platform: str | None = param.platform.value if param.platform else None
+    key: str | None = param.entity_key if param.platform else None
+    if platform is None:
+        decl = next(
+            (d for d in binding.resolved.declared(SensorDecl) if param.value in d.sources), None
         )
-    else:
-        # a read-only parameter is shown by a sensor that reads it (the meter serial)
-        for decl in binding.resolved.declared(SensorDecl):
-            if param.value in decl.sources:
-                found = registry.async_get_entity_id("sensor", DOMAIN, binding.unique_id(decl.key))
-                break
-    if found is not None and (state := hass.states.get(found)) is not None:
+        if decl is not None:
+            platform, key = "sensor", decl.key
+    if platform is None or key is None:
+        return f"{_device_name(hass, binding)} #{param.number}"
+    entity_id = registry.async_get_entity_id(platform, DOMAIN, binding.unique_id(key))
+    if entity_id is not None and (state := hass.states.get(entity_id)) is not None:
         return state.name
-    return f"{_device_name(hass, binding)} #{param.number}"
+    entry = registry.async_get(entity_id) if entity_id is not None else None
+    name = entry.name or entry.original_name if entry is not None else None
+    if name is None:
+        # not created yet (the node lacks the value): its translated name
+        translation_key = param.key if param.platform else key
+        cached = translation.async_get_cached_translations(
+            hass, hass.config.language, "entity", DOMAIN
+        )
+        name = cached.get(f"component.{DOMAIN}.entity.{platform}.{translation_key}.name")
+    return f"{_device_name(hass, binding)} {name or f'#{param.number}'}"
 
 
 def _parameter(hass: HomeAssistant, binding: NodeBinding, wanted: int | str) -> ConfigParam:
@@ -99,6 +113,12 @@ async def _async_set_parameter(call: ServiceCall) -> None:
     param = _parameter(hass, binding, call.data[ATTR_PARAMETER])
     name = _entity_name(hass, binding, param)
     raw = raw_for_any(param, call.data[ATTR_VALUE], await async_subject(hass, param, name))
+    if binding.node is not None and not binding.has_value(param.value):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="parameter_missing",
+            translation_placeholders={"entity": name},
+        )
     await binding.async_set_value(param.value, raw, name)
 
 

@@ -49,10 +49,15 @@ class Subject:
         """An option's labels in every shipped language, case-folded."""
         return tuple(label.casefold() for label in self.aliases.get(key, ()))
 
+    @property
+    def decimal_comma(self) -> bool:
+        """Whether the language writes decimals with a comma."""
+        return self.language.split("-")[0] in DECIMAL_COMMA
+
     def number(self, value: float) -> str:
-        """A number as the language writes it."""
-        text = f"{value:g}"
-        return text.replace(".", ",") if self.language.split("-")[0] in DECIMAL_COMMA else text
+        """A number as the language writes it (no exponent for a device's values)."""
+        text = f"{value:.12g}"
+        return text.replace(".", ",") if self.decimal_comma else text
 
     def options(self, param: ConfigParam) -> str:
         """The parameter's options as the user sees them."""
@@ -75,7 +80,8 @@ def _range_error(
         "min": subject.number(raw_to_display(param.min, param.scale)),
         "max": subject.number(raw_to_display(param.max, param.scale)),
         "step": subject.number(raw_to_display(param.step, param.scale)),
-        "unit": param.unit or "",
+        # with its space, so that a parameter without a unit reads well
+        "unit": f" {param.unit}" if param.unit else "",
     }
     if param.off is not None:
         # a parameter that can be turned off names its off value as well
@@ -134,7 +140,10 @@ def raw_for_any(param: ConfigParam, value: Any, subject: Subject) -> int:
             raise _option_error(param, subject, value)
         return raw
     try:
-        number = float(value.replace(",", ".") if isinstance(value, str) else value)
+        text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, str) and subject.decimal_comma:
+            text = text.replace(",", ".")
+        number = float(text)
     except (TypeError, ValueError) as err:
         raise _range_error("value_out_of_range", param, subject, value) from err
     return raw_for_number(param, number, subject)
@@ -203,7 +212,8 @@ def metadata_drift(param: ConfigParam, metadata: ValueMetadata) -> list[dict[str
         ours |= {"min": min(param.options), "max": max(param.options)}
         ours["options"] = sorted(param.options)
         states = metadata.states or {}
-        theirs["options"] = sorted(int(raw) for raw in states) if states else None
+        raws = [int(raw) for raw in states if str(raw).lstrip("-").isdigit()]
+        theirs["options"] = sorted(raws) if raws else None
     else:
         ours["min"], ours["max"] = param.span
     theirs |= {"min": metadata.min, "max": metadata.max}

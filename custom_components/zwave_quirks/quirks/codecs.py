@@ -80,12 +80,15 @@ def serial_text(values: Sequence[object], size: int = 4) -> str | None:
     In this order: every nibble a decimal digit (BCD) gives the digits as one
     string (a Norwegian AMS meter id is 16 digits in eight bytes); otherwise
     printable ASCII gives the text; otherwise upper-case hex. None when any
-    part is missing or not an integer.
+    part is missing or not an integer, and when every byte is 0 (no id).
     """
     parts = [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
     if not values or len(parts) != len(values):
         return None
     data = b"".join((value & ((1 << (size * 8)) - 1)).to_bytes(size, "big") for value in parts)
+    if not any(data):
+        # all zero: the parameters' default, no meter id read yet
+        return None
     digits = data.hex()
     if digits.isdigit():
         return digits
