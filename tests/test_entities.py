@@ -24,7 +24,7 @@ from zwave_js_server.event import Event
 from zwave_js_server.model.node import Node
 
 from custom_components.zwave_quirks import PLATFORMS
-from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 
 from .fixture_client import HOME_ID, FixtureClient, load_state
@@ -592,7 +592,7 @@ async def test_reset_whose_refresh_fails_is_no_failure(
     await hass.services.async_call("button", "press", {"entity_id": reset}, blocking=True)
     invoked = [c for c in fixture_client.last.commands if c["command"] == "endpoint.invoke_cc_api"]
     assert [c["methodName"] for c in invoked] == ["reset"]
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == LOGGER.name]
     assert len(warnings) == 1
     assert warnings[0].getMessage().startswith(reset)
 
