@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.event import Event
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
+from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 from custom_components.zwave_quirks.transport import next_delay
 
 from .conftest import CLIENT_MODULE, setup_fixture_entry
@@ -294,6 +295,10 @@ async def test_node_state_of_an_older_server_is_read(
         STATE_UNAVAILABLE
     )
     assert _problems(caplog) == []
+    # diagnostics read such a state too
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert set(diagnostics["nodes"]) == {str(PLUG), str(ZEN06), str(HAN)}
+    assert diagnostics["unsupported_nodes"] == []
 
 
 @pytest.mark.usefixtures("fast_reconnect")

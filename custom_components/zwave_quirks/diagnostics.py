@@ -187,7 +187,8 @@ def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
             "firmware_version": node.firmware_version,
         }
         for node in driver.controller.nodes.values()
-        if not node.is_controller_node and node.node_id not in connection.bindings
+        if not connection.network.is_controller_node(node)
+        and node.node_id not in connection.bindings
     ]
 
 
