@@ -548,7 +548,7 @@ async def test_unsupported_node_gets_no_device(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert [d.model for d in devices] == ["Z-Wave controller"]
+    assert [d.name for d in devices] == [f"Z-Wave network {HOME_ID:08x}"]
     assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id) == []
 
 

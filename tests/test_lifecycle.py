@@ -490,3 +490,19 @@ async def test_no_reconnect_while_home_assistant_stops(
     assert len(fixture_client.instances) == count
     assert _records(caplog, "lost") == []
     hass.set_state(CoreState.running)
+
+
+async def test_the_network_device_is_named_after_the_network(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """Not "Z-Wave JS" (Home Assistant's own integration), no area, the driver labelled."""
+    entry = await setup_fixture_entry(hass)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(HOME_ID)), entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Z-Wave network c0dec0de"
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    assert device.area_id is None
+    assert device.model == "Driver 15.29.0, server 3.10.2"
+    assert device.sw_version is None

@@ -88,7 +88,7 @@ class ZwaveNetwork:
                 "node removed", lambda event: self._async_remove_node(event["node"].node_id)
             ),
         ]
-        self._async_controller_device(version.driver_version)
+        self._async_network_device(version)
         for node in controller.nodes.values():
             self._async_node_joined(node)
         self._async_remove_stale_devices()
@@ -239,16 +239,22 @@ class ZwaveNetwork:
         return f"{self.home_id}-{node_id}"
 
     @callback
-    def _async_controller_device(self, driver_version: str) -> None:
+    def _async_network_device(self, version: VersionInfo) -> None:
+        """The device of the network the entry connects to: a service, not hardware.
+
+        Named after the network, so that it never reads like Home Assistant's
+        own Z-Wave JS integration; the driver's version is its model, labelled.
+        """
         self._controller_device_id = (
             dr.async_get(self.hass)
             .async_get_or_create(
                 config_entry_id=self.entry.entry_id,
                 identifiers={(DOMAIN, str(self.home_id))},
+                entry_type=dr.DeviceEntryType.SERVICE,
                 manufacturer="Z-Wave JS",
-                model="Z-Wave controller",
-                name="Z-Wave JS",
-                sw_version=driver_version,
+                model=f"Driver {version.driver_version}, server {version.server_version}",
+                name=f"Z-Wave network {self.home_id:08x}",
+                sw_version=None,
             )
             .id
         )
