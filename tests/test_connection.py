@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
@@ -77,6 +80,34 @@ async def test_setup_refuses_another_network(hass: HomeAssistant, sim: AsyncSim)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "different Z-Wave network" in (entry.reason or "")
+    # only the user can fix it: a repair issue says how, until a connect succeeds
+    issues = ir.async_get(hass)
+    issue = issues.async_get_issue(DOMAIN, f"wrong_network_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "wrong_network"
+    assert issue.translation_placeholders["url"] == sim.url
+    hass.config_entries.async_update_entry(entry, unique_id=str(sim.home_id))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert issues.async_get_issue(DOMAIN, f"wrong_network_{entry.entry_id}") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_incompatible_server_is_a_repair_issue(hass: HomeAssistant, sim: AsyncSim) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
+    entry.add_to_hass(hass)
+    with (
+        patch("custom_components.zwave_quirks.server.MAX_SERVER_SCHEMA_VERSION", 99),
+        patch("custom_components.zwave_quirks.server.MIN_SERVER_SCHEMA_VERSION", 98),
+    ):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "too old or too new" in (entry.reason or "")
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"incompatible_version_{entry.entry_id}")
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
 
 
 async def test_unload_leaves_nothing_behind(

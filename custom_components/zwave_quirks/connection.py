@@ -13,8 +13,10 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
 from zwave_js_server.client import Client
 from zwave_js_server.model.driver import Driver
+from zwave_js_server.model.version import VersionInfo
 
 from .binding import NodeBinding
 from .const import DOMAIN
@@ -23,6 +25,9 @@ from .transport import ConnectError, ZwaveTransport
 from .util import redact_url
 
 type ZwaveQuirksConfigEntry = ConfigEntry[ZwaveConnection]
+
+# failures that only the user can fix, raised as repair issues
+REPAIRS = ("wrong_network", "incompatible_version")
 
 
 class ZwaveConnection:
@@ -34,14 +39,26 @@ class ZwaveConnection:
         home_id = int(entry.unique_id) if entry.unique_id else 0
         self.network = ZwaveNetwork(hass, entry, home_id)
         self.transport = ZwaveTransport(
-            hass, entry, self.network.async_driver_ready, self.network.async_driver_lost
+            hass, entry, self._async_driver_ready, self.network.async_driver_lost
         )
 
+    @callback
+    def _async_driver_ready(self, driver: Driver, version: VersionInfo) -> None:
+        """A (re)connect succeeded: nothing left to repair; bind the nodes."""
+        self._async_repairs(None)
+        self.network.async_driver_ready(driver, version)
+
     async def async_start(self) -> None:
-        """Connect for the first time; raise ConfigEntryNotReady on failure."""
+        """Connect for the first time; raise ConfigEntryNotReady on failure.
+
+        A failure only the user can fix (the address serves another network,
+        or a server too old or too new) is also a repair issue, until a
+        connect succeeds.
+        """
         try:
             await self.transport.async_start()
         except ConnectError as err:
+            self._async_repairs(err.reason)
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key=err.reason,
@@ -50,6 +67,28 @@ class ZwaveConnection:
                     "error": str(err),
                 },
             ) from err
+
+    @callback
+    def _async_repairs(self, reason: str | None) -> None:
+        """Raise the repair issue of a failure the user must fix; clear the others."""
+        entry = self.network.entry
+        for key in REPAIRS:
+            issue_id = f"{key}_{entry.entry_id}"
+            if key == reason:
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    issue_id,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.ERROR,
+                    translation_key=key,
+                    translation_placeholders={
+                        "title": entry.title,
+                        "url": redact_url(self.transport.url),
+                    },
+                )
+            else:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     async def async_stop(self) -> None:
         """Disconnect and let go of every node."""

@@ -125,7 +125,11 @@ class ZwaveTransport:
         try:
             version = await async_check_server(self.hass, self.url)
         except ServerCheckError as err:
-            reason = "cannot_connect" if err.reason == "cannot_connect" else "bad_server"
+            reason = (
+                err.reason
+                if err.reason in ("cannot_connect", "incompatible_version")
+                else ("bad_server")
+            )
             raise ConnectError(reason, err.reason.replace("_", " ")) from err
         if self.home_id and version.home_id != self.home_id:
             raise ConnectError(
