@@ -523,6 +523,14 @@ async def test_failed_reset_does_not_disarm_the_guard(
     )
 
 
+async def _han_energy(hass: HomeAssistant, sim: AsyncSim) -> tuple[str, float]:
+    """The HAN's Energy entity and the total it shows, the simulated meter's."""
+    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
+    start = (await sim.call("node_state", HAN))["meters"]["kWh"]
+    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+    return energy, start
+
+
 async def test_guard_stops_negative_totals_and_spikes(
     hass: HomeAssistant,
     sim: AsyncSim,
@@ -531,9 +539,7 @@ async def test_guard_stops_negative_totals_and_spikes(
 ) -> None:
     """The failures users report, sent by the simulated HAN meter through the real server."""
     caplog.set_level(logging.WARNING)
-    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
-    start = (await sim.call("node_state", HAN))["meters"]["kWh"]
-    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+    energy, start = await _han_energy(hass, sim)
 
     async def report(value: float, what: str) -> None:
         """Send a reading and wait until the guard has decided about it."""
@@ -579,9 +585,7 @@ async def test_a_reconnect_never_confirms_a_held_drop(
 ) -> None:
     """The guard counts readings from the node: values read again after a reconnect do not."""
     caplog.set_level(logging.WARNING)
-    energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
-    start = (await sim.call("node_state", HAN))["meters"]["kWh"]
-    await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+    energy, start = await _han_energy(hass, sim)
     await sim.call("report_meter", HAN, "kWh", start - 100)
     await wait_for(hass, lambda: len(_warnings(caplog, "held back")) == 1, what="held")
 

@@ -95,28 +95,24 @@ Z_HAN2 = Fingerprint(
     model="Z-HAN2",
 )
 
-SERIAL_FIRST = ConfigParam(
-    number=9,
-    size=4,
-    key="serial_first",
-    default=0,
-    min=0,
-    max=0xFFFFFFFF,
-    read_only=True,
-    private=True,
-    doc="shown as Meter serial number",
-)
-SERIAL_SECOND = ConfigParam(
-    number=10,
-    size=4,
-    key="serial_second",
-    default=0,
-    min=0,
-    max=0xFFFFFFFF,
-    read_only=True,
-    private=True,
-    doc="shown as Meter serial number",
-)
+
+def _serial_half(number: int, key: str) -> ConfigParam:
+    """Half of the meter's id: read only, never written, redacted in diagnostics."""
+    return ConfigParam(
+        number=number,
+        size=4,
+        key=key,
+        default=0,
+        min=0,
+        max=0xFFFFFFFF,
+        read_only=True,
+        private=True,
+        doc="shown as Meter serial number",
+    )
+
+
+SERIAL_FIRST = _serial_half(9, "serial_first")
+SERIAL_SECOND = _serial_half(10, "serial_second")
 SCALING_FACTOR = ConfigParam(
     number=11,
     size=2,
