@@ -27,6 +27,7 @@ from custom_components.zwave_quirks import PLATFORMS
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 
+from .conftest import setup_fixture_entry
 from .fixture_client import HOME_ID, FixtureClient, load_state
 from .helpers import HAN, PLUG, ZEN06, entity_id
 
@@ -161,6 +162,14 @@ def _meter_args(key: int, value: float | str | None) -> dict:
     }
 
 
+def _drop_param_30(fixture_client: type[FixtureClient]) -> None:
+    """The ZEN06 as an older server shows it: without parameter 30."""
+    zen06 = fixture_client.state["nodes"][1]
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+
+
 def _han_state(fixture_client: type[FixtureClient]) -> dict:
     return next(n for n in fixture_client.state["nodes"] if n["nodeId"] == HAN)
 
@@ -200,12 +209,7 @@ async def test_export_sensor_appears_with_first_produced_report(
         for v in han["values"]
         if not (v["commandClass"] == 50 and v.get("propertyKey", 0) >> 8 & 0xFF == 1)
     ]
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_fixture_entry(hass)
     registry = er.async_get(hass)
     unique_id = f"{HOME_ID}.{HAN}.energy_export"
     assert registry.async_get_entity_id("sensor", DOMAIN, unique_id) is None
@@ -334,16 +338,8 @@ async def test_parameter_the_node_lacks_gets_no_entity_until_it_appears(
     hass: HomeAssistant, fixture_client: type[FixtureClient]
 ) -> None:
     """ZEN06 1.3 behind an older server: parameter 30 is not exposed."""
-    zen06 = fixture_client.state["nodes"][1]
-    zen06["values"] = [
-        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
-    ]
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    _drop_param_30(fixture_client)
+    entry = await setup_fixture_entry(hass)
     registry = er.async_get(hass)
     unique_id = f"{HOME_ID}.{ZEN06}.config_30"
     assert registry.async_get_entity_id("select", DOMAIN, unique_id) is None
@@ -375,12 +371,7 @@ async def test_metadata_drift_goes_to_diagnostics(
         if (value["commandClass"], value["property"]) == (112, 7):
             value["metadata"]["default"] = 20
     caplog.set_level(logging.DEBUG, logger="custom_components.zwave_quirks")
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_fixture_entry(hass)
     binding = entry.runtime_data.bindings[HAN]
     diagnostics = await async_get_device_diagnostics(
         hass, entry, dr.async_get(hass).async_get(binding.device_id)
@@ -546,12 +537,7 @@ async def test_unsupported_node_gets_no_device(
     state = load_state("heatit_z_han2")
     state["nodes"][0] |= {"manufacturerId": 0x0086, "productId": 0x0062}
     fixture_client.state = state
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_fixture_entry(hass)
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     assert [d.name for d in devices] == [f"Z-Wave network {HOME_ID:08x}"]
     assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id) == []
@@ -723,12 +709,7 @@ async def test_parameter_appears_when_a_new_node_object_has_it(
     zen06["values"] = [
         v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
     ]
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_fixture_entry(hass)
     unique_id = f"{HOME_ID}.{ZEN06}.config_30"
     registry = er.async_get(hass)
     assert registry.async_get_entity_id("select", DOMAIN, unique_id) is None
@@ -746,10 +727,7 @@ async def test_parameter_entity_is_unavailable_when_the_node_lacks_it(
     local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
     assert hass.states.get(local_control).state == "enabled"
     assert await hass.config_entries.async_unload(entry.entry_id)
-    zen06 = fixture_client.state["nodes"][1]
-    zen06["values"] = [
-        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
-    ]
+    _drop_param_30(fixture_client)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(local_control).state == STATE_UNAVAILABLE
@@ -793,12 +771,7 @@ async def test_restart_keeps_the_guard_time_and_the_export_source(
             ),
         ],
     )
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_fixture_entry(hass)
     # the consumed source was reported last: the stale produced value does not win
     assert float(hass.states.get(export_id).state) == consumed
     # 4 kWh within the hour since the restored reading fits the plug's 5 kW
