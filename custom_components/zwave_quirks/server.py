@@ -38,6 +38,10 @@ async def async_check_server(hass: HomeAssistant, url: str, *, listen: bool = Fa
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
             socket = await session.ws_connect(url, heartbeat=None)
+    except aiohttp.ClientConnectorCertificateError as err:
+        # wss:// whose certificate is not trusted or names another host
+        LOGGER.debug("Certificate of %s refused: %s", redact_url(url), err.certificate_error)
+        raise ServerCheckError("certificate") from err
     except aiohttp.WSServerHandshakeError as err:
         # an HTTP server that does not speak WebSocket here
         LOGGER.debug("WebSocket handshake with %s failed: %s", redact_url(url), err.status)

@@ -125,7 +125,7 @@ class ZwaveTransport:
         try:
             version = await async_check_server(self.hass, self.url)
         except ServerCheckError as err:
-            reason = "cannot_connect" if err.reason == "cannot_connect" else "bad_server"
+            reason = err.reason if err.reason in ("cannot_connect", "certificate") else "bad_server"
             raise ConnectError(reason, err.reason.replace("_", " ")) from err
         if self.home_id and version.home_id != self.home_id:
             raise ConnectError(
