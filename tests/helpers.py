@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -29,3 +32,22 @@ def entity_id(hass: HomeAssistant, home_id: int, node_id: int, key: str, platfor
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{home_id}.{node_id}.{key}")
     assert found is not None, f"no {platform} entity {key} on node {node_id}"
     return found
+
+
+def sockets_to(port: int | None) -> int:
+    """How many TCP sockets of this process are connected to a port, or all (blocking: /proc)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    count = 0
+    for table in ("tcp", "tcp6"):
+        lines = Path(f"/proc/self/net/{table}").read_text().splitlines()[1:]
+        for line in lines:
+            fields = line.split()
+            remote = int(fields[2].rsplit(":", 1)[1], 16)
+            if port in (None, remote) and fields[9] in inodes:
+                count += 1
+    return count

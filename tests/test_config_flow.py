@@ -63,9 +63,14 @@ async def stub_server(socket_enabled: None) -> AsyncIterator[ServerFactory]:
                 await ws.send_json(message)
             elif kind == "text":
                 await ws.send_str("hello")
-            async for msg in ws:  # keep open until the client leaves
+            async for msg in ws:  # keep open until the client leaves; commands succeed
                 if msg.type is WSMsgType.CLOSE:
                     break
+                if kind == "json" and msg.type is WSMsgType.TEXT:
+                    command = json.loads(msg.data)
+                    await ws.send_json(
+                        {"type": "result", "messageId": command.get("messageId"), "success": True}
+                    )
             return ws
 
         app = web.Application()

@@ -8,11 +8,9 @@ re-interviewed nodes, and nodes that are not ready at setup.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -33,7 +31,7 @@ from custom_components.zwave_quirks import network, transport
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
 from .conftest import AsyncSim
-from .helpers import HAN, PLUG, ZEN06, entity_id, wait_for
+from .helpers import HAN, PLUG, ZEN06, entity_id, sockets_to, wait_for
 
 TRANSPORT = transport.__name__
 # the deadlines the issue sets: unavailable within 1 s of a stop, back within
@@ -75,27 +73,9 @@ def _registry(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[list[str], l
     )
 
 
-def _sockets_to(port: int) -> int:
-    """How many TCP sockets of this process are connected to a port (blocking: /proc)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        with suppress(OSError):
-            target = os.readlink(f"/proc/self/fd/{fd}")
-            if target.startswith("socket:["):
-                inodes.add(target[len("socket:[") : -1])
-    count = 0
-    for table in ("tcp", "tcp6"):
-        lines = Path(f"/proc/self/net/{table}").read_text().splitlines()[1:]
-        for line in lines:
-            fields = line.split()
-            if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[9] in inodes:
-                count += 1
-    return count
-
-
 async def _server_sockets(hass: HomeAssistant, sim: AsyncSim) -> int:
     port = int(sim.url.rsplit(":", 1)[1])
-    return await hass.async_add_executor_job(_sockets_to, port)
+    return await hass.async_add_executor_job(sockets_to, port)
 
 
 def _ours(task: asyncio.Task[Any]) -> bool:

@@ -56,7 +56,7 @@ class ZwaveQuirksConfigFlow(ConfigFlow, domain=DOMAIN):
         self, url: str
     ) -> tuple[VersionInfo | None, dict[str, str], dict[str, str]]:
         try:
-            return await async_check_server(self.hass, url), {}, {}
+            return await async_check_server(self.hass, url, listen=True), {}, {}
         except ServerCheckError as err:
             return None, {"base": err.reason}, err.placeholders
 

@@ -10,8 +10,10 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from zwave_js_server.const import MAX_SERVER_SCHEMA_VERSION, MIN_SERVER_SCHEMA_VERSION
 from zwave_js_server.model.version import VersionInfo
 
-from .const import CONNECT_TIMEOUT, LOGGER
+from .const import CONNECT_TIMEOUT, DRIVER_READY_TIMEOUT, LOGGER
 from .util import redact_url, valid_server_url
+
+CLOSED = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
 
 
 class ServerCheckError(Exception):
@@ -35,14 +37,22 @@ def _version_message(message: aiohttp.WSMessage) -> VersionInfo:
     return version
 
 
-async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
-    """Connect, read the version message and check the schema range."""
+async def async_check_server(hass: HomeAssistant, url: str, *, listen: bool = False) -> VersionInfo:
+    """Connect, read the version message and check the schema range.
+
+    With ``listen``, also start listening as a client does: the driver must
+    become ready and the connection stay open until it is.
+    """
     if not valid_server_url(url):
         raise ServerCheckError("invalid_url")
     session = async_get_clientsession(hass)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
             socket = await session.ws_connect(url, heartbeat=None)
+    except aiohttp.ClientConnectorCertificateError as err:
+        # wss:// whose certificate is not trusted or names another host
+        LOGGER.debug("Certificate of %s refused: %s", redact_url(url), err.certificate_error)
+        raise ServerCheckError("certificate") from err
     except aiohttp.WSServerHandshakeError as err:
         # an HTTP server that does not speak WebSocket here
         LOGGER.debug("WebSocket handshake with %s failed: %s", redact_url(url), err.status)
@@ -51,12 +61,21 @@ async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
         LOGGER.debug("Cannot connect to %s: %s", redact_url(url), type(err).__name__)
         raise ServerCheckError("cannot_connect") from err
     try:
+        version = await _async_read_version(socket, url)
+        if listen:
+            await _async_wait_ready(socket, version)
+    finally:
+        await socket.close()
+    return version
+
+
+async def _async_read_version(socket: aiohttp.ClientWebSocketResponse, url: str) -> VersionInfo:
+    """The server's version message, with a schema range this integration speaks."""
+    try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
             message = await socket.receive()
     except TimeoutError as err:
         raise ServerCheckError("not_zwave_js") from err
-    finally:
-        await socket.close()
     try:
         version = _version_message(message)
     except (ValueError, KeyError, TypeError) as err:
@@ -75,3 +94,29 @@ async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
             },
         )
     return version
+
+
+async def _async_wait_ready(socket: aiohttp.ClientWebSocketResponse, version: VersionInfo) -> None:
+    """Initialize and start listening as a client does: the driver must answer in time."""
+    schema = min(MAX_SERVER_SCHEMA_VERSION, version.max_schema_version)
+    commands = (
+        {"command": "initialize", "messageId": "initialize", "schemaVersion": schema},
+        {"command": "start_listening", "messageId": "start_listening"},
+    )
+    try:
+        async with asyncio.timeout(DRIVER_READY_TIMEOUT):
+            for command in commands:
+                await socket.send_json(command)
+                while True:
+                    message = await socket.receive()
+                    if message.type in CLOSED:
+                        raise ServerCheckError("connection_closed")
+                    data = message.json() if message.type is aiohttp.WSMsgType.TEXT else None
+                    if isinstance(data, dict) and data.get("messageId") == command["messageId"]:
+                        break
+                if not data.get("success"):
+                    raise ServerCheckError("driver_not_ready")
+    except TimeoutError as err:
+        raise ServerCheckError("driver_not_ready") from err
+    except (aiohttp.ClientError, ConnectionError, ValueError) as err:
+        raise ServerCheckError("connection_closed") from err

@@ -127,8 +127,8 @@ class ZwaveTransport:
         except ServerCheckError as err:
             reason = (
                 err.reason
-                if err.reason in ("cannot_connect", "incompatible_version")
-                else ("bad_server")
+                if err.reason in ("cannot_connect", "incompatible_version", "certificate")
+                else "bad_server"
             )
             raise ConnectError(reason, err.reason.replace("_", " ")) from err
         if self.home_id and version.home_id != self.home_id:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from ipaddress import ip_address
+
 from yarl import URL
+
+# a host name as it goes on the wire (IDNA-encoded by yarl): letters, digits, '-', '.', '_'
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
+)
 
 
 def redact_url(url: str) -> str:
@@ -20,9 +28,17 @@ def redact_url(url: str) -> str:
 
 
 def valid_server_url(url: str) -> bool:
-    """Whether a URL is a ws:// or wss:// URL with a host."""
+    """Whether a URL is a ws:// or wss:// URL with a usable host and port."""
     try:
         parsed = URL(url.strip())
+        host = parsed.raw_host or ""
+        port = parsed.explicit_port
     except TypeError, ValueError:
         return False
-    return parsed.scheme in ("ws", "wss") and bool(parsed.host)
+    if parsed.scheme not in ("ws", "wss") or not host or port == 0:
+        return False
+    try:
+        ip_address(host)
+    except ValueError:
+        return _HOST_NAME.fullmatch(host) is not None
+    return True
