@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Self
 
 from homeassistant.components.sensor import (
@@ -118,6 +119,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
                 await self._async_seed(self._guard, data)
         if (guard := self._guard) is not None:
             self.binding.guards[self.decl.key] = guard
+            guard.on_accepted = partial(self.binding.total_accepted, self.decl.key)
             self.async_on_remove(self._forget_guard)
             self.async_on_remove(self.binding.subscribe_totals_reset(guard.expect_reset))
         await super().async_added_to_hass()
