@@ -297,8 +297,8 @@ def test_a_gap_is_estimated_from_the_totals_at_both_ends() -> None:
     meter.online = True
     meter.run(utc("2026-01-15 09:50"), steady(2.0))
     during = capacity.snapshot(meter.now, DEFAULT_LIMITS)
-    # provisional: the gap at the mean power of its ends
-    assert during.energy == pytest.approx(2.0 * 50 / 60, abs=0.01)
+    # 09:20 - 09:45 without readings: too long to guess, the totals will tell
+    assert during.energy == pytest.approx(2.0 * 25 / 60, abs=0.01)
     assert during.energy_estimated
     meter.run(utc("2026-01-15 10:30"), steady(2.0))
     hour = closed[utc("2026-01-15 09:00")]
@@ -330,10 +330,13 @@ def test_a_new_level_never_makes_a_peak() -> None:
     capacity, closed = tracker()
     start = utc("2026-01-15 09:00:10")
     capacity.total(start, 5000.0, new_level=True)
-    capacity.power(start, 1.0)
-    capacity.total(start + timedelta(minutes=20), 0.0, new_level=True)  # reset
-    capacity.total(start + timedelta(minutes=40), 90000.0, new_level=True)  # a new meter
-    capacity.total(start + timedelta(minutes=60), 90000.0 + 1 / 3)
+    totals = {20: (0.0, True), 40: (90000.0, True), 60: (90000.0 + 1 / 3, False)}
+    for minute in range(0, 61, 5):
+        capacity.power(start + timedelta(minutes=minute), 1.0)
+        if minute in totals:
+            # a reset, a new meter, then a total that goes on
+            value, new_level = totals[minute]
+            capacity.total(start + timedelta(minutes=minute), value, new_level=new_level)
     assert closed[utc("2026-01-15 09:00")].kwh == pytest.approx(1.0, abs=0.01)
     assert capacity.stats["new_levels"] == 3
     snap = capacity.snapshot(start + timedelta(minutes=61), DEFAULT_LIMITS)
@@ -350,10 +353,13 @@ def test_without_a_total_the_power_settles() -> None:
     assert closed[utc("2026-01-15 10:00")].kwh == pytest.approx(2.0)
     assert utc("2026-01-15 12:00") not in closed
     assert capacity.stats["settled_without_total"] > 0
-    # the total moves again: the rest is what it says beyond the estimate
+    # the total moves again: a new level, the power decides until it
     now = start + timedelta(hours=5)
-    capacity.total(now, 100.0 + 2.0 * 5)
+    capacity.total(now, 100.0 + 50)
     assert closed[utc("2026-01-15 12:00")].kwh == pytest.approx(2.0, abs=1e-6)
+    capacity.power(now, 2.0)
+    capacity.total(now + timedelta(hours=1), 100.0 + 50 + 2.2)
+    assert closed[utc("2026-01-15 14:00")].kwh == pytest.approx(2.2, abs=0.01)
 
 
 def test_power_that_stops_is_held_for_a_while_only() -> None:

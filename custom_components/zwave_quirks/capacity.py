@@ -18,9 +18,12 @@ timezone-aware datetime, and the tracker is given the local time zone.
 - A total that starts a new level (a reset of the meter, a replaced meter,
   the first total) brings no energy: the time since the last total is settled
   from the power readings alone.
-- Until the next total, periods carry their integrated power (a gap the mean
-  power at its two ends): provisional values, shown at once. Without a total
-  for SETTLE_AFTER, periods are settled from the power alone.
+- Until the next total, periods carry their integrated power (a gap up to
+  HOLD long the mean power at its two ends, a longer gap nothing):
+  provisional values, shown at once. When readings come but no total moves
+  for SETTLE_AFTER, the periods before are settled as they are, and the next
+  total that moves is a new level. A period that is all gap and got no
+  energy is unknown: it makes no day.
 - A period's value in kW is its energy over its length; a day's value is its
   largest period; the month's peak average is the mean of the three largest
   days (of fewer, while the month has fewer days with readings). The month
@@ -331,11 +334,15 @@ class CapacityTracker:
         last = self._spans[-1] if self._spans else None
         if self._gap_open and last is not None and last.gap and last.end == start:
             last.end = end
-            return
-        if not self._gap_open:
-            self.stats["gaps"] += 1
-        self._gap_open = True
-        self._spans.append(_Span(start, end, gap_kw=self._last_kw or 0.0))
+        else:
+            if not self._gap_open:
+                self.stats["gaps"] += 1
+            self._gap_open = True
+            last = _Span(start, end, gap_kw=self._last_kw or 0.0)
+            self._spans.append(last)
+        if last.end - last.start > HOLD:
+            # too long to guess from the power at its ends: the totals will tell
+            last.gap_kw = 0.0
 
     def power(self, now: datetime, kw: float) -> None:
         """A power reading (kW); export (below 0) counts as no import."""
@@ -346,8 +353,9 @@ class CapacityTracker:
         kw = max(0.0, kw)
         if self._gap_open and self._spans and self._spans[-1].gap:
             gap = self._spans[-1]
-            # the gap's provisional power: the mean of the readings at its ends
-            gap.gap_kw = kw if self._last_kw is None else (self._last_kw + kw) / 2
+            if gap.end - gap.start <= HOLD:
+                # a short gap's provisional power: the mean of the readings at its ends
+                gap.gap_kw = kw if self._last_kw is None else (self._last_kw + kw) / 2
             self._gap_open = False
         self._power_kw, self._power_at, self._last_kw = kw, now, kw
 
@@ -442,11 +450,17 @@ class CapacityTracker:
         return given
 
     def _settle_stale(self, now: datetime) -> None:
-        """Settle periods long without a total from the power alone."""
+        """Settle periods long without a total from the power alone.
+
+        Not while a recent gap waits for the totals at its ends: the next
+        total fills it.
+        """
         if not self._spans:
             return
         bound = self.period_start(now - SETTLE_AFTER)
         if self._spans[0].start >= bound:
+            return
+        if any(span.gap and span.end > bound for span in self._spans):
             return
         before, after = [], []
         for span in self._spans:
@@ -458,16 +472,17 @@ class CapacityTracker:
                 # only a gap crosses a period boundary
                 before.append(_Span(span.start, bound, gap_kw=span.gap_kw))
                 after.append(_Span(bound, span.end, gap_kw=span.gap_kw))
-        given = self._settle(bound, before, None)
+        self._settle(bound, before, None)
         self._spans = after
         self.stats["settled_without_total"] += 1
-        self.anchor_at = bound
-        if self.anchor_kwh is not None:
-            self.anchor_kwh += given
+        # what the power gave is no total: the next one that moves starts anew
+        self.anchor_at, self.anchor_kwh = bound, None
 
     def _close(self, period: Period) -> None:
         if self.on_closed is not None:
             self.on_closed(period)
+        if period.estimated and period.kwh <= 0:
+            return  # unknown, not nothing
         month = self._month(period.start)
         if self.month is None or month > self.month:
             self.month, self.days = month, {}
@@ -514,7 +529,7 @@ class CapacityTracker:
         days = dict(self.days) if self.month == month else {}
         hours = _hours(start, end)
         for begin, (kwh, flagged) in open_periods.items():
-            if begin >= start or self._month(begin) != month:
+            if begin >= start or self._month(begin) != month or (flagged and kwh <= 0):
                 continue
             day, kw = self._day(begin), kwh / hours
             if (known := days.get(day)) is None or kw > known.kw:
