@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .binding import METADATA_UPDATED, NodeBinding
+from .capacity_sensor import capacity_sensors
 from .connection import ZwaveQuirksConfigEntry
 from .entity import QuirkEntity, async_setup_platform
 from .guard import TotalGuard
@@ -36,7 +37,10 @@ async def async_setup_entry(
         entry,
         Platform.SENSOR,
         async_add_entities,
-        lambda binding: (QuirkSensor(binding, d) for d in binding.resolved.declared(SensorDecl)),
+        lambda binding: [
+            *(QuirkSensor(binding, d) for d in binding.resolved.declared(SensorDecl)),
+            *capacity_sensors(binding, entry.options),
+        ],
     )
 
 

@@ -11,7 +11,16 @@ from homeassistant.const import (
     UnitOfPower,
 )
 
-from .model import METER_CC, ButtonDecl, PowerLimit, SensorDecl, ValueRef, electric_meter
+from ..capacity import CapacityReading
+from .model import (
+    METER_CC,
+    ButtonDecl,
+    CapacityDecl,
+    PowerLimit,
+    SensorDecl,
+    ValueRef,
+    electric_meter,
+)
 
 
 def energy_sensor(
@@ -88,4 +97,54 @@ def current_sensor() -> SensorDecl:
         state_class=SensorStateClass.MEASUREMENT,
         unit=UnitOfElectricCurrent.AMPERE,
         display_precision=2,
+    )
+
+
+def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
+    """The capacity-tariff sensors of a meter: its guarded import total and its power (W).
+
+    Energy this hour and its estimate (kWh; "this period" when the period is
+    not an hour), the month's peak average and the next step threshold (kW),
+    and the step (1 below the first limit).
+    """
+
+    def kwh(key: str, reading: CapacityReading) -> CapacityDecl:
+        return CapacityDecl(
+            key=key,
+            translation_key=key,
+            period_translation_key=key.replace("_hour", "_period"),
+            reading=reading,
+            total=total,
+            power=power,
+            device_class=SensorDeviceClass.ENERGY,
+            unit=UnitOfEnergy.KILO_WATT_HOUR,
+            display_precision=2,
+        )
+
+    def kw(key: str, reading: CapacityReading) -> CapacityDecl:
+        return CapacityDecl(
+            key=key,
+            translation_key=key,
+            reading=reading,
+            total=total,
+            power=power,
+            device_class=SensorDeviceClass.POWER,
+            state_class=SensorStateClass.MEASUREMENT,
+            unit=UnitOfPower.KILO_WATT,
+            display_precision=2,
+        )
+
+    return (
+        kwh("energy_this_hour", CapacityReading.ENERGY),
+        kwh("estimated_energy_this_hour", CapacityReading.ESTIMATE),
+        kw("capacity_peak_average", CapacityReading.PEAK_AVERAGE),
+        CapacityDecl(
+            key="capacity_step",
+            translation_key="capacity_step",
+            reading=CapacityReading.STEP,
+            total=total,
+            power=power,
+            state_class=SensorStateClass.MEASUREMENT,
+        ),
+        kw("next_step_threshold", CapacityReading.THRESHOLD),
     )
