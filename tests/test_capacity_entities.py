@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -57,7 +60,9 @@ from .fixture_client import HOME_ID, FixtureClient, load_state
 from .helpers import HAN, PLUG, entity_id
 
 OSLO = ZoneInfo("Europe/Oslo")
-COMPONENT = Path(__file__).parent.parent / "custom_components" / "zwave_quirks"
+ROOT = Path(__file__).parent.parent
+COMPONENT = ROOT / "custom_components" / "zwave_quirks"
+BLUEPRINT = "zwave_quirks/stay_below_capacity_step.yaml"
 KWH, WATT = 0x10001, 0x10201
 # the fixture's import total
 START_TOTAL = 12345.67
@@ -124,6 +129,33 @@ async def entry(
         await hass.async_block_till_done()
 
 
+def _report(
+    entry: MockConfigEntry,
+    node_id: int,
+    command_class: int,
+    prop: str,
+    value: Any,
+    key: int | None = None,
+) -> None:
+    """A node reports a value."""
+    args = {
+        "commandClass": command_class,
+        "endpoint": 0,
+        "property": prop,
+        "newValue": value,
+        "prevValue": None,
+        "propertyName": prop,
+    }
+    if key is not None:
+        args["propertyKey"] = key
+    entry.runtime_data.bindings[node_id].node.receive_event(
+        Event(
+            type="value updated",
+            data={"source": "node", "event": "value updated", "nodeId": node_id, "args": args},
+        )
+    )
+
+
 class Han:
     """The Z-HAN2 of an entry: reports meter values, shows the capacity sensors."""
 
@@ -132,6 +164,16 @@ class Han:
         self.entry = entry
         self.freezer = freezer
         self.total = START_TOTAL
+        # an automation that waits for the hour's end would block hass.async_block_till_done
+        self.waiting_automation = False
+
+    async def settle(self) -> None:
+        """Let Home Assistant handle what happened."""
+        if not self.waiting_automation:
+            await self.hass.async_block_till_done()
+            return
+        for _ in range(20):
+            await asyncio.sleep(0)
 
     def entity(self, name: str) -> str:
         return entity_id(self.hass, HOME_ID, HAN, KEYS.get(name, name), "sensor")
@@ -143,33 +185,14 @@ class Han:
         return float(self.state(name).state)
 
     def report(self, key: int, value: float) -> None:
-        node = self.entry.runtime_data.bindings[HAN].node
-        node.receive_event(
-            Event(
-                type="value updated",
-                data={
-                    "source": "node",
-                    "event": "value updated",
-                    "nodeId": HAN,
-                    "args": {
-                        "commandClassName": "Meter",
-                        "commandClass": 50,
-                        "endpoint": 0,
-                        "property": "value",
-                        "propertyKey": key,
-                        "newValue": value,
-                        "prevValue": None,
-                        "propertyName": "value",
-                    },
-                },
-            )
-        )
+        """A meter reading of the HAN."""
+        _report(self.entry, HAN, 50, "value", value, key)
 
     async def at(self, moment: datetime) -> None:
         """Move the clock; fire the timers that are due."""
         self.freezer.move_to(moment)
         async_fire_time_changed(self.hass, moment)
-        await self.hass.async_block_till_done()
+        await self.settle()
 
     async def run(
         self, until: datetime, kw: float, every: timedelta = timedelta(minutes=5)
@@ -188,7 +211,7 @@ class Han:
                 self.report(WATT, kw * 1000)
             elif moment == hour:
                 self.report(KWH, round(self.total, 3))
-            await self.hass.async_block_till_done()
+            await self.settle()
             now = moment
 
 
@@ -580,3 +603,58 @@ def test_stored_options_that_are_not_valid_fall_back_to_the_defaults() -> None:
     for limits in ([5, 2], "2,5", None, [True, "x"]):
         assert capacity_options({CONF_STEP_LIMITS: limits})[0] == DEFAULT_LIMITS, limits
     assert capacity_options({CONF_PERIOD_MINUTES: 7})[1] == 60
+
+
+async def test_the_blueprint_keeps_the_hour_below_the_next_step(
+    hass: HomeAssistant, han: Han, fixture_client: type[FixtureClient], tmp_path: Path
+) -> None:
+    """The blueprint loads, and an automation from it turns a plug off, then on at 11:00."""
+    hass.config.config_dir = str(tmp_path)
+    folder = tmp_path / "blueprints" / "automation" / "zwave_quirks"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "blueprints" / "automation" / BLUEPRINT, folder)
+    blueprint = await async_get_blueprints(hass).async_get_blueprint(BLUEPRINT)
+    assert blueprint.name == "Stay below the next capacity step"
+    assert blueprint.validate() is None
+    assert set(blueprint.inputs) == {"estimate_sensor", "threshold_sensor", "switches", "margin"}
+
+    plug = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    _report(han.entry, PLUG, 37, "currentValue", True)
+    await hass.async_block_till_done()
+    assert hass.states.get(plug).state == "on"
+    config = {
+        "id": "stay_below",
+        "alias": "Stay below",
+        "use_blueprint": {
+            "path": BLUEPRINT,
+            "input": {
+                "estimate_sensor": han.entity("estimate"),
+                "threshold_sensor": han.entity("threshold"),
+                "switches": [plug],
+                "margin": 0.2,
+            },
+        },
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    assert hass.states.get("automation.stay_below").state == "on"
+
+    def sent() -> list[bool]:
+        return [
+            c["value"]
+            for c in fixture_client.last.set_values()
+            if c["nodeId"] == PLUG and c["valueId"]["property"] == "targetValue"
+        ]
+
+    # 1 kW: the hour stays below the 2 kW of step 2
+    await han.run(oslo("2026-01-15 10:40"), kw=1.0)
+    assert han.state("estimate").attributes["average_power"] < 1.8
+    assert sent() == []
+    # 8 kW at 10:45: 0.4 kWh so far and 2 more to come
+    han.waiting_automation = True
+    await han.run(oslo("2026-01-15 10:45"), kw=8.0)
+    assert sent() == [False]
+    await han.run(oslo("2026-01-15 10:59:59"), kw=1.0)
+    assert sent() == [False]
+    await han.run(oslo("2026-01-15 11:00:01"), kw=1.0)
+    assert sent() == [False, True]
