@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,7 @@ class Han:
         self.total = START_TOTAL
         # an automation that waits for the hour's end would block hass.async_block_till_done
         self.waiting_automation = False
+        self.period = timedelta(hours=1)
 
     async def settle(self) -> None:
         """Let Home Assistant handle what happened."""
@@ -195,22 +196,36 @@ class Han:
         await self.settle()
 
     async def run(
-        self, until: datetime, kw: float, every: timedelta = timedelta(minutes=5)
+        self,
+        until: datetime,
+        kw: float | Callable[[datetime], float],
+        every: timedelta = timedelta(minutes=5),
     ) -> None:
-        """A steady load: power every ``every``, the total at hh:00:10 (AMS meters)."""
+        """A load from now: power every ``every``, the total at hh:00:10 (AMS meters).
+
+        ``kw`` is steady, or a function of each report's time (held until the next).
+        """
         now = datetime.now(UTC)
+        load = kw if callable(kw) else None
+        current = kw if load is None else load(now)
         while now < until:
             tick = now + every - timedelta(seconds=now.timestamp() % every.total_seconds())
             hour = now.replace(minute=0, second=10, microsecond=0)
             if hour <= now:
                 hour += timedelta(hours=1)
             moment = min(tick, hour, until)
-            self.total += kw * (moment - now).total_seconds() / 3600
-            await self.at(moment)
+            self.total += current * (moment - now).total_seconds() / 3600
+            self.freezer.move_to(moment)
+            period = self.period.total_seconds()
+            if moment.timestamp() // period != now.timestamp() // period:
+                # a period ended: its timer is due (firing timers is slow: only then)
+                async_fire_time_changed(self.hass, moment)
             if moment == tick:
-                self.report(WATT, kw * 1000)
+                if load is not None:
+                    current = load(moment)
+                self.report(WATT, current * 1000)
             elif moment == hour:
-                self.report(KWH, round(self.total, 3))
+                self.report(KWH, round(self.total, 6))
             await self.settle()
             now = moment
 
@@ -494,6 +509,7 @@ async def test_options_change_the_steps_and_the_period(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+    han.period = timedelta(minutes=15)
     assert han.entry.options == {CONF_STEP_LIMITS: [1.0, 2.5, 4.0], CONF_PERIOD_MINUTES: 15}
     # reloaded: the same entities, named for the period, on the new steps
     assert han.state("energy").name == "Heatit Z-HAN2 Energy this period"
@@ -658,3 +674,31 @@ async def test_the_blueprint_keeps_the_hour_below_the_next_step(
     assert sent() == [False]
     await han.run(oslo("2026-01-15 11:00:01"), kw=1.0)
     assert sent() == [False, True]
+
+
+def _evening(moment: datetime) -> float:
+    """A household: 1 kW, and an evening peak that differs by day (largest on the 25th)."""
+    local = moment.astimezone(OSLO)
+    if local.hour == 18:
+        return 2.0 + (local.day * 7 % 31) / 10
+    return 1.0
+
+
+async def test_a_whole_october_with_its_25_hour_day(hass: HomeAssistant, han: Han) -> None:
+    """Reports every 15 minutes from the 1st to the 31st: the month's peaks as the bill has them."""
+    await han.at(oslo("2026-09-30 23:50"))
+    await han.run(oslo("2026-10-31 23:59"), _evening, every=timedelta(minutes=15))
+    evenings = sorted(((2.0 + (day * 7 % 31) / 10, day) for day in range(1, 32)), reverse=True)
+    top = evenings[:3]
+    peaks = han.state("average").attributes["peaks"]
+    offset = {True: "+02:00", False: "+01:00"}
+    assert [p["start"] for p in peaks] == [
+        f"2026-10-{day:02}T18:00:00{offset[day < 25]}" for _, day in top
+    ]
+    assert [p["average_power"] for p in peaks] == pytest.approx([kw for kw, _ in top], abs=1e-3)
+    assert not any(p["estimated"] for p in peaks)
+    assert han.value("average") == pytest.approx(sum(kw for kw, _ in top) / 3, abs=1e-3)
+    capacity = han.entry.runtime_data.bindings[HAN].capacity
+    assert capacity is not None
+    assert len(capacity.days) == 31
+    assert capacity.stats["gaps"] == 1  # the months before, without readings
