@@ -507,7 +507,11 @@ class CapacityTracker:
         if self._partial is not None:
             add(self._partial.start, self._partial.kwh, self._partial.estimated)
         for span in self._spans:
-            if span.gap:
+            if span.gap and not span.gap_kw:
+                # no energy yet (a long gap): only the periods at its ends are flagged
+                add(self.period_start(span.start), 0.0, True)
+                add(self.period_start(span.end - timedelta(microseconds=1)), 0.0, True)
+            elif span.gap:
                 for start, hours in self._pieces(span.start, span.end):
                     add(start, (span.gap_kw or 0.0) * hours, True)
             else:
