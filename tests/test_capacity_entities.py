@@ -59,6 +59,11 @@ from custom_components.zwave_quirks.quirks.templates import (
 from .fixture_client import HOME_ID, FixtureClient, load_state
 from .helpers import HAN, PLUG, entity_id
 
+try:  # where the integration creates its client, once conftest names it
+    from .conftest import CLIENT_MODULE
+except ImportError:
+    CLIENT_MODULE = "custom_components.zwave_quirks.connection"
+
 OSLO = ZoneInfo("Europe/Oslo")
 ROOT = Path(__file__).parent.parent
 COMPONENT = ROOT / "custom_components" / "zwave_quirks"
@@ -83,16 +88,13 @@ def oslo(text: str, fold: int = 0) -> datetime:
 
 @pytest.fixture
 def fixture_client() -> Iterator[type[FixtureClient]]:
+    """The integration connects to a FixtureClient serving the three devices."""
     FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
     FixtureClient.set_value_status = 255
     version = FixtureClient("", None).version
     with (
-        patch("custom_components.zwave_quirks.connection.Client", FixtureClient),
-        patch(
-            "custom_components.zwave_quirks.connection.async_check_server",
-            AsyncMock(return_value=version),
-        ),
-        patch("custom_components.zwave_quirks.connection.RECONNECT_MIN_DELAY", 0.01),
+        patch(f"{CLIENT_MODULE}.Client", FixtureClient),
+        patch(f"{CLIENT_MODULE}.async_check_server", AsyncMock(return_value=version)),
     ):
         yield FixtureClient
 
