@@ -174,12 +174,12 @@ class Simulator:
         self.ready_info = result["info"]
         return self.ready_info
 
-    def stop(self, timeout: float = 15) -> None:
+    def stop(self, timeout: float = 15, sig: int = signal.SIGTERM) -> None:
         proc, self._proc = self._proc, None
         _running.discard(self)
         if proc is not None and proc.poll() is None:
             try:
-                os.killpg(proc.pid, signal.SIGTERM)
+                os.killpg(proc.pid, sig)
             except ProcessLookupError:
                 pass
             try:
@@ -200,10 +200,23 @@ class Simulator:
             # reap leftovers of the process group (there should be none)
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
-            # parenthesised for Python 3.11 (ruff targets py314 and would drop the parentheses)
-            except (ProcessLookupError, PermissionError):  # fmt: skip
+            except (ProcessLookupError, PermissionError):
                 pass
         self._close_log()
+
+    def kill(self) -> None:
+        """End the process at once (SIGKILL), as a crash or a power cut would."""
+        self.stop(sig=signal.SIGKILL)
+
+    def freeze(self) -> None:
+        """Stop the process (SIGSTOP): its sockets stay open, nothing answers."""
+        if self._proc is not None:
+            os.killpg(self._proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Let a frozen process go on (SIGCONT)."""
+        if self._proc is not None:
+            os.killpg(self._proc.pid, signal.SIGCONT)
 
     def _close_log(self) -> None:
         if self._log_file is not None:

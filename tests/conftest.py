@@ -6,7 +6,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from unittest.mock import PropertyMock, patch
+from unittest.mock import AsyncMock, PropertyMock, patch
 
 import pytest
 import pytest_socket
@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "simulator"))
 
 from launcher import Simulator  # noqa: E402
+
+from .fixture_client import HOME_ID, FixtureClient, load_state  # noqa: E402
+
+# where the integration creates its client and checks the server
+CLIENT_MODULE = "custom_components.zwave_quirks.transport"
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +40,48 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         new_callable=PropertyMock,
     ):
         yield
+
+
+@pytest.fixture
+def fixture_client() -> Iterator[type[FixtureClient]]:
+    """The integration connects to a FixtureClient serving the three devices."""
+    FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+    FixtureClient.set_value_status = 255
+    FixtureClient.listen_error = None
+    FixtureClient.refuse = 0
+    FixtureClient.instances = []
+    version = FixtureClient("", None).version
+    with (
+        patch(f"{CLIENT_MODULE}.Client", FixtureClient),
+        patch(f"{CLIENT_MODULE}.async_check_server", AsyncMock(return_value=version)),
+    ):
+        yield FixtureClient
+
+
+@pytest.fixture
+def fast_reconnect() -> Iterator[None]:
+    """Reconnect after 10 ms instead of seconds."""
+    with patch(f"{CLIENT_MODULE}.RECONNECT_MIN_DELAY", 0.01):
+        yield
+
+
+async def setup_fixture_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """Add and load a config entry that connects to the fixture client."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def fixture_entry(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> MockConfigEntry:
+    """A config entry loaded with the fixture client."""
+    return await setup_fixture_entry(hass)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
+from zwave_js_server.exceptions import CannotConnect
 from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.version import VersionInfo
 
@@ -33,13 +34,23 @@ def load_state(*names: str) -> dict[str, Any]:
     return {"controller": controller["controller"], "driver": controller["driver"], "nodes": nodes}
 
 
+def node_state(state: dict[str, Any], node_id: int) -> dict[str, Any]:
+    """The state of one node in a start_listening state."""
+    return next(n for n in state["nodes"] if n["nodeId"] == node_id)
+
+
 class FixtureClient:
     """Connects to nothing; records the commands it is sent."""
 
     state: dict[str, Any] = {}
     # status answered to set_value; None: never answer (a timeout)
     set_value_status: int | None = 255
+    # raised once by the next listen() when the driver is ready, as if the library failed
+    listen_error: BaseException | None = None
+    # how many of the next connects fail, as if the server were down
+    refuse: int = 0
     last: ClassVar[FixtureClient]
+    instances: ClassVar[list[FixtureClient]] = []
 
     def __init__(self, url: str, session: Any, **_: Any) -> None:
         self.ws_server_url = url
@@ -49,19 +60,33 @@ class FixtureClient:
         self.commands: list[dict[str, Any]] = []
         self._closed = asyncio.Event()
         FixtureClient.last = self
+        FixtureClient.instances.append(self)
 
     async def connect(self) -> None:
+        if FixtureClient.refuse > 0:
+            FixtureClient.refuse -= 1
+            raise CannotConnect(OSError("connection refused"))
         self.connected = True
 
     async def listen(self, ready: asyncio.Event) -> None:
         self.driver = Driver(self, json.loads(json.dumps(self.state)), LOG_CONFIG)  # type: ignore[arg-type]
         ready.set()
+        error, FixtureClient.listen_error = FixtureClient.listen_error, None
+        if error is not None:
+            await asyncio.sleep(0)
+            self.connected = False
+            raise error
         await self._closed.wait()
 
     async def disconnect(self) -> None:
         self.connected = False
         self._closed.set()
         self.driver = None
+
+    def drop(self) -> None:
+        """The server closes the connection."""
+        self.connected = False
+        self._closed.set()
 
     async def async_send_command(
         self, message: dict[str, Any], require_schema: int | None = None
@@ -81,3 +106,8 @@ class FixtureClient:
     def set_values(self) -> list[dict[str, Any]]:
         """The set_value commands sent so far."""
         return [c for c in self.commands if c["command"] == "node.set_value"]
+
+    @classmethod
+    def open_clients(cls) -> list[FixtureClient]:
+        """The clients that are still connected."""
+        return [c for c in cls.instances if c.connected]

@@ -386,7 +386,7 @@ def test_a_clock_set_back_stands_still() -> None:
     capacity.power(start + timedelta(minutes=10), 2.0)
     assert capacity.until == start + timedelta(minutes=30)
     with pytest.raises(ValueError, match="time zone"):
-        capacity.power(datetime(2026, 1, 1), 1.0)
+        capacity.power(datetime(2026, 1, 1), 1.0)  # noqa: DTZ001
 
 
 # -- restarts ------------------------------------------------------------------------

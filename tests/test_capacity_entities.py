@@ -6,7 +6,7 @@ import asyncio
 import json
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
@@ -334,7 +334,7 @@ async def test_the_days_of_the_dst_changes(
     hass: HomeAssistant, han: Han, day: str, hours: int, repeated: str | None
 ) -> None:
     """A day of 23 or 25 hours: each hour is a period; 02:00 in October twice."""
-    date = datetime.fromisoformat(day).date()
+    the_day = datetime.fromisoformat(day).date()
     starts: list[str] = []
 
     async def follow() -> None:
@@ -343,7 +343,7 @@ async def test_the_days_of_the_dst_changes(
             starts.append(start)
 
     await han.at(oslo(f"{day} 00:00") - timedelta(minutes=5))
-    end = oslo((date + timedelta(days=1)).isoformat() + " 00:00")
+    end = oslo((the_day + timedelta(days=1)).isoformat() + " 00:00")
     moment = datetime.now(UTC)
     while moment < end:
         moment += timedelta(minutes=15)
@@ -358,7 +358,7 @@ async def test_the_days_of_the_dst_changes(
         assert f"{day}T02:00:00+01:00" not in day_starts
     capacity = han.entry.runtime_data.bindings[HAN].capacity
     assert capacity is not None
-    assert capacity.days[date].kw == pytest.approx(2.0, abs=1e-6)
+    assert capacity.days[the_day].kw == pytest.approx(2.0, abs=1e-6)
 
 
 async def test_a_restart_mid_hour_restores_from_the_store(
@@ -437,7 +437,7 @@ async def test_the_store_of_an_earlier_run_is_used(
     capacity = entry.runtime_data.bindings[HAN].capacity
     assert capacity is not None
     assert capacity.stats["totals"] == 6
-    hour = capacity.days[datetime(2026, 1, 15).date()]
+    hour = capacity.days[date(2026, 1, 15)]
     assert hour.kw == pytest.approx(3.0, abs=1e-6)
     assert hour.estimated
     await hass.config_entries.async_unload(entry.entry_id)
@@ -481,7 +481,7 @@ async def test_a_reconnect_mid_hour_is_a_gap_the_totals_fill(
     await han.run(oslo("2026-01-15 12:30"), kw=2.0)
     capacity = connection.bindings[HAN].capacity
     assert capacity is not None
-    hour = capacity.days[datetime(2026, 1, 15).date()]
+    hour = capacity.days[date(2026, 1, 15)]
     assert hour.start == oslo("2026-01-15 11:00")
     assert hour.kw == pytest.approx(2.0 * 40 / 60 + 2.0, abs=1e-3)
     assert hour.estimated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from ipaddress import ip_address
@@ -11,7 +12,7 @@ from unittest.mock import AsyncMock, MagicMock, patch
 import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
-from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
@@ -19,9 +20,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
-from .conftest import AsyncSim
+from .conftest import ROOT, AsyncSim
 
 OTHER_HOME_ID = 0x0BADBEEF
+TRANSLATIONS = ROOT / "custom_components" / DOMAIN / "translations"
 
 type ServerFactory = Callable[[str, dict[str, Any] | None], Awaitable[str]]
 
@@ -193,7 +195,7 @@ async def test_same_network_aborts_and_updates_url(
     url = await stub_server("json", version_message(OTHER_HOME_ID))
     result = await submit(hass, url)
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "url_updated"
     assert entry.data[CONF_URL] == url
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
@@ -226,15 +228,79 @@ async def test_zeroconf_confirm_creates_entry(hass: HomeAssistant, sim: AsyncSim
     assert result["result"].unique_id == str(sim.home_id)
 
 
-async def test_zeroconf_rediscovery_updates_url(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(domain=DOMAIN, unique_id="1234", data={CONF_URL: "ws://old:3000"})
-    entry.add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(3001, "1234")
+async def _rediscover(hass: HomeAssistant, stored: str) -> tuple[MockConfigEntry, bool]:
+    """A loaded entry with a stored URL; its network is announced at 127.0.0.1:3001.
+
+    Return the entry and whether it was reloaded.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="1234",
+        data={CONF_URL: stored},
+        state=ConfigEntryState.LOADED,
     )
+    entry.add_to_hass(hass)
+    with patch.object(hass.config_entries, "async_schedule_reload") as reload:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(3001, "1234")
+        )
+        await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    assert entry.data[CONF_URL] == "ws://127.0.0.1:3001"
+    return entry, reload.called
+
+
+@pytest.mark.parametrize(
+    ("stored", "updated"),
+    [
+        ("ws://192.168.1.5:3000", "ws://127.0.0.1:3001"),
+        ("ws://192.168.1.5:3000/", "ws://127.0.0.1:3001/"),
+        ("ws://[fe80::1]:3000", "ws://127.0.0.1:3001"),
+    ],
+)
+async def test_zeroconf_rediscovery_updates_host_and_port(
+    hass: HomeAssistant, stored: str, updated: str
+) -> None:
+    entry, reloaded = await _rediscover(hass, stored)
+    assert entry.data[CONF_URL] == updated
+    assert reloaded
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "ws://127.0.0.1:3001",  # what was announced: nothing to change
+        "wss://192.168.1.5:3000",
+        "ws://zwave-js.example:3000",
+        "ws://192.168.1.5:3000/zwave",
+        "ws://user:secret@192.168.1.5:3000",
+        "ws://192.168.1.5:3000/?token=abc",
+    ],
+)
+async def test_zeroconf_rediscovery_keeps_what_it_does_not_describe(
+    hass: HomeAssistant, stored: str
+) -> None:
+    """Scheme, host names, paths, credentials and queries are the user's: no change, no reload."""
+    entry, reloaded = await _rediscover(hass, stored)
+    assert entry.data[CONF_URL] == stored
+    assert not reloaded
+
+
+async def test_readding_the_same_url_says_already_configured(
+    hass: HomeAssistant, stub_server: ServerFactory
+) -> None:
+    url = await stub_server("json", version_message(OTHER_HOME_ID))
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=str(OTHER_HOME_ID), data={CONF_URL: url})
+    entry.add_to_hass(hass)
+    result = await submit(hass, url)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_URL] == url
+    for language in ("en", "nb"):
+        strings = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))
+        text = strings["config"]["abort"]["already_configured"]
+        assert ("already configured" if language == "en" else "allerede satt opp") in text
+        assert ("updated" if language == "en" else "oppdatert") not in text
 
 
 async def test_zeroconf_without_home_id_aborts(hass: HomeAssistant) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+from unittest.mock import patch
 
-import pytest
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
@@ -63,51 +62,6 @@ async def test_local_switch_press_reaches_home_assistant(
         await wait_for(hass, lambda expected=expected: hass.states.get(switch).state == expected)
 
 
-def _states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
-    entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    return {e.entity_id: hass.states.get(e.entity_id).state for e in entries if not e.disabled}
-
-
-@pytest.mark.parametrize("restart", ["server", "process"])
-async def test_restart_makes_entities_unavailable_then_back(
-    hass: HomeAssistant,
-    sim: AsyncSim,
-    loaded_entry: MockConfigEntry,
-    restart: str,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    before = _states(hass, loaded_entry)
-    assert before
-    assert STATE_UNAVAILABLE not in before.values()
-    caplog.set_level(logging.WARNING)
-
-    await sim.call("stop_server" if restart == "server" else "stop")
-    await wait_for(
-        hass,
-        lambda: set(_states(hass, loaded_entry).values()) == {STATE_UNAVAILABLE},
-        what="every entity unavailable",
-    )
-    await sim.call("start_server" if restart == "server" else "start")
-    await wait_for(
-        hass,
-        lambda: STATE_UNAVAILABLE not in _states(hass, loaded_entry).values(),
-        limit=60,
-        what="entities back",
-    )
-    after = _states(hass, loaded_entry)
-    assert set(after) == set(before)
-    assert loaded_entry.state is ConfigEntryState.LOADED
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-    assert caplog.text.count("lost") == 1
-    assert caplog.text.count("is back") == 1
-
-    # the new node objects are bound: switching still works
-    switch = entity_id(hass, sim.home_id, PLUG, "switch", "switch")
-    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
-    assert (await sim.call("node_state", PLUG))["switch"] is True
-    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
-
-
 async def test_setup_retries_when_server_is_down(hass: HomeAssistant, sim: AsyncSim) -> None:
     await sim.call("stop_server")
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
@@ -126,6 +80,34 @@ async def test_setup_refuses_another_network(hass: HomeAssistant, sim: AsyncSim)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "different Z-Wave network" in (entry.reason or "")
+    # only the user can fix it: a repair issue says how, until a connect succeeds
+    issues = ir.async_get(hass)
+    issue = issues.async_get_issue(DOMAIN, f"wrong_network_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "wrong_network"
+    assert issue.translation_placeholders["url"] == sim.url
+    hass.config_entries.async_update_entry(entry, unique_id=str(sim.home_id))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert issues.async_get_issue(DOMAIN, f"wrong_network_{entry.entry_id}") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_incompatible_server_is_a_repair_issue(hass: HomeAssistant, sim: AsyncSim) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
+    entry.add_to_hass(hass)
+    with (
+        patch("custom_components.zwave_quirks.server.MAX_SERVER_SCHEMA_VERSION", 99),
+        patch("custom_components.zwave_quirks.server.MIN_SERVER_SCHEMA_VERSION", 98),
+    ):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "too old or too new" in (entry.reason or "")
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"incompatible_version_{entry.entry_id}")
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
 
 
 async def test_unload_leaves_nothing_behind(

@@ -95,7 +95,7 @@ async def test_config_entry_diagnostics(
 
     connection = diag["connection"]
     assert connection["connected"] is True
-    assert connection["home_id"] == "0xc0dec0de"
+    assert connection["home_id"] == "**REDACTED**"
     version = entry.runtime_data.client.version
     assert connection["server_version"] == version.server_version
     assert connection["driver_version"] == version.driver_version
@@ -291,7 +291,7 @@ async def test_diagnostics_while_disconnected(
         await sim.call("start_server")
 
     assert diag["connection"]["connected"] is False
-    assert diag["connection"]["home_id"] == "0xc0dec0de"
+    assert diag["connection"]["home_id"] == "**REDACTED**"
     assert diag["connection"]["driver_version"] is None
     assert zen06 == diag["nodes"][str(ZEN06)]
     assert zen06["status"] == "disconnected"

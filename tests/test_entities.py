@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
 from typing import Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNKNOWN, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+    snapshot_platform,
+)
 from syrupy.assertion import SnapshotAssertion
 from zwave_js_server.event import Event
+from zwave_js_server.model.node import Node
 
 from custom_components.zwave_quirks import PLATFORMS
-from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 
 from .fixture_client import HOME_ID, FixtureClient, load_state
@@ -27,29 +33,8 @@ from .helpers import HAN, PLUG, ZEN06, entity_id
 
 
 @pytest.fixture
-def fixture_client() -> Iterator[type[FixtureClient]]:
-    FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
-    FixtureClient.set_value_status = 255
-    version = FixtureClient("", None).version
-    with (
-        patch("custom_components.zwave_quirks.connection.Client", FixtureClient),
-        patch(
-            "custom_components.zwave_quirks.connection.async_check_server",
-            AsyncMock(return_value=version),
-        ),
-    ):
-        yield FixtureClient
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant, fixture_client: type[FixtureClient]) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+def entry(fixture_entry: MockConfigEntry) -> MockConfigEntry:
+    return fixture_entry
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -289,7 +274,7 @@ async def test_han_temperature_without_reading_is_unknown(
     hass: HomeAssistant, entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     """-999.9 °C is the Z-HAN2's "no reading"; the maker's driver drops it too."""
-    caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.INFO)
     node = entry.runtime_data.bindings[HAN].node
     temperature = entity_id(hass, HOME_ID, HAN, "temperature", "sensor")
     for value, shown in ((-999.9, STATE_UNKNOWN), (-999.9, STATE_UNKNOWN), (20.5, "20.5")):
@@ -567,8 +552,53 @@ async def test_unsupported_node_gets_no_device(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert [d.model for d in devices] == ["Z-Wave controller"]
+    assert [d.name for d in devices] == [f"Z-Wave network {HOME_ID:08x}"]
     assert er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id) == []
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", float("inf"), float("nan")])
+async def test_set_parameter_refuses_what_is_not_a_finite_number(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient], value: object
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=7, value=value)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "value_not_finite"
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
+    # the number entity's own service takes the same check
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": value}, blocking=True
+        )
+    assert err.value.translation_domain in (DOMAIN, "number")
+    assert len(fixture_client.last.set_values()) == sent
+    assert hass.states.get(number).state == "1.0"
+
+
+async def test_reset_whose_refresh_fails_is_no_failure(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The meters were reset; only reading them again failed: log it, do not raise."""
+    binding = entry.runtime_data.bindings[PLUG]
+    reset = entity_id(hass, HOME_ID, PLUG, "reset_meters", "button")
+
+    async def failing(command_class: int) -> None:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
+
+    monkeypatch.setattr(binding, "async_refresh", failing)
+    caplog.set_level(logging.WARNING)
+    await hass.services.async_call("button", "press", {"entity_id": reset}, blocking=True)
+    invoked = [c for c in fixture_client.last.commands if c["command"] == "endpoint.invoke_cc_api"]
+    assert [c["methodName"] for c in invoked] == ["reset"]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == LOGGER.name]
+    assert len(warnings) == 1
+    assert warnings[0].getMessage().startswith(reset)
 
 
 async def test_han_spike_limit_follows_the_scaling_factor(
@@ -593,3 +623,185 @@ async def test_han_spike_limit_follows_the_scaling_factor(
     report(start + 10.5)
     await hass.async_block_till_done()
     assert float(hass.states.get(energy).state) == start + 10.5
+
+
+async def _set_parameter(
+    hass: HomeAssistant, entry: MockConfigEntry, node_id: int, **data: Any
+) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "set_parameter",
+        {"device_id": entry.runtime_data.bindings[node_id].device_id, **data},
+        blocking=True,
+    )
+
+
+async def test_errors_name_the_entity_not_the_parameter(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    number = entity_id(hass, HOME_ID, HAN, "config_7", "number")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": 2.3}, blocking=True
+        )
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
+    assert str(err.value) == (
+        "2.3 is not allowed for Heatit Z-HAN2 Temperature change: 0 turns it off, "
+        "otherwise steps of 0.5 °C from 0.5 to 10"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=9, value=1)
+    assert str(err.value) == (
+        "Heatit Z-HAN2 Meter serial number is read only and cannot be written"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, PLUG, parameter="temperature_hysteresis", value=1)
+    message = str(err.value)
+    assert message.startswith("HANK Electronics HKZW-SO03 has no parameter temperature_hysteresis")
+    assert "HANK Electronics HKZW-SO03 Power interval (171, power_report_interval)" in message
+    assert FixtureClient.last.set_values() == []
+
+
+async def test_errors_write_decimals_as_the_language_does(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    hass.config.language = "nb"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=7, value="2,3")
+    placeholders = err.value.translation_placeholders
+    assert (placeholders["value"], placeholders["step"], placeholders["min"]) == (
+        "2,3",
+        "0,5",
+        "0,5",
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, HAN, parameter=8, value=-6.5)
+    assert err.value.translation_placeholders["min"] == "-6"
+    assert err.value.translation_placeholders["value"] == "-6,5"
+
+
+async def test_set_parameter_by_key_and_option_label(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """The parameter by number or key, an option by key or label in any shipped language."""
+    for parameter, value, raw in (
+        ("temperature_hysteresis", 2.5, 25),
+        ("7", "1.5", 15),
+        (21, "Previous state", 0),
+        ("state_after_power_failure", "AV", 2),
+        (21, "Forrige tilstand", 0),
+        (21, "på", 1),
+        (21, 2, 2),
+    ):
+        node = HAN if parameter in ("temperature_hysteresis", "7") else PLUG
+        await _set_parameter(hass, entry, node, parameter=parameter, value=value)
+        assert fixture_client.last.set_values()[-1]["value"] == raw, (parameter, value)
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, PLUG, parameter=21, value="sometimes")
+    assert err.value.translation_placeholders["options"] == "Previous state, On, Off"
+    assert len(fixture_client.last.set_values()) == sent
+
+
+async def test_a_failed_write_names_the_entity(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    fixture_client.set_value_status = 2
+    switch = entity_id(hass, HOME_ID, PLUG, "switch", "switch")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert str(err.value) == "Setting HANK Electronics HKZW-SO03 Outlet failed: fail"
+
+
+async def test_parameter_appears_when_a_new_node_object_has_it(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """After a reconnect (a server update) the value is simply there: no event tells."""
+    zen06 = fixture_client.state["nodes"][1]
+    full = json.loads(json.dumps(zen06))
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    unique_id = f"{HOME_ID}.{ZEN06}.config_30"
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("select", DOMAIN, unique_id) is None
+    binding = entry.runtime_data.bindings[ZEN06]
+    binding.attach(Node(FixtureClient.last, full))
+    await hass.async_block_till_done()
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control).state == "enabled"
+
+
+async def test_parameter_entity_is_unavailable_when_the_node_lacks_it(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """An entity made before, on a node that no longer exposes its parameter."""
+    local_control = entity_id(hass, HOME_ID, ZEN06, "config_30", "select")
+    assert hass.states.get(local_control).state == "enabled"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    zen06 = fixture_client.state["nodes"][1]
+    zen06["values"] = [
+        v for v in zen06["values"] if (v["commandClass"], v["property"]) != (112, 30)
+    ]
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(local_control).state == STATE_UNAVAILABLE
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, ZEN06, parameter=30, value="enabled")
+    assert err.value.translation_key == "parameter_missing"
+    assert err.value.translation_placeholders["entity"] == "Zooz ZEN06 Local control"
+
+
+async def test_restart_keeps_the_guard_time_and_the_export_source(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """A total restored with its time; an export restored with the source last reported."""
+    energy_id = "sensor.hank_electronics_hkzw_so03_energy"
+    export_id = "sensor.heatit_z_han2_energy_exported"
+    registry = er.async_get(hass)
+    for unique_id, object_id in (
+        (f"{HOME_ID}.{PLUG}.energy", energy_id),
+        (f"{HOME_ID}.{HAN}.energy_export", export_id),
+    ):
+        registry.async_get_or_create(
+            "sensor", DOMAIN, unique_id, suggested_object_id=object_id.split(".")[1]
+        )
+    hour_ago = dt_util.utcnow().timestamp() - 3600
+    han = _han_state(fixture_client)
+    consumed = _fixture_value(han, 50, "value", 0x10101)
+    stale = next(v for v in han["values"] if v.get("propertyKey") == 0x10101) | {
+        "propertyKey": 0x10102,
+        "propertyKeyName": "Electric_kVAh_Produced",
+        "value": consumed + 50,
+    }
+    han["values"].append(stale)
+    extra = {"native_unit_of_measurement": "kWh", "accepted_at": hour_ago}
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (State(energy_id, "1.23"), extra | {"native_value": 1.23, "source": None}),
+            (
+                State(export_id, str(consumed)),
+                extra | {"native_value": consumed, "source": f"{HAN}-50-0-value-65793"},
+            ),
+        ],
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    # the consumed source was reported last: the stale produced value does not win
+    assert float(hass.states.get(export_id).state) == consumed
+    # 4 kWh within the hour since the restored reading fits the plug's 5 kW
+    node = entry.runtime_data.bindings[PLUG].node
+    node.receive_event(_value_event(PLUG, "value updated", _meter_args(0x10001, 5.23)))
+    await hass.async_block_till_done()
+    assert hass.states.get(energy_id).state == "5.23"

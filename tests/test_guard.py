@@ -53,26 +53,41 @@ def test_confirmed_drop_is_a_device_reset(caplog: pytest.LogCaptureFixture) -> N
 def test_reset_through_integration_is_accepted_at_once() -> None:
     guard = TotalGuard("t")
     feed(guard, [(0, 10.0)])
-    guard.expect_reset()
+    guard.expect_reset(1 * HOUR)
     assert feed(guard, [(1, 0.0)]) == [0.0]
     # the expectation is used up: the next drop is held again
-    assert feed(guard, [(2, 1.0), (3, 0.5)]) == [1.0, 1.0]
+    assert feed(guard, [(1.01, 0.01), (1.02, 0.005)]) == [0.01, 0.01]
 
 
 def test_expected_reset_expires() -> None:
+    """Two minutes after the press; negative garbage does not use the window up."""
     guard = TotalGuard("t")
     feed(guard, [(0, 10.0)])
-    guard.expect_reset()
-    feed(guard, [(1, 10.1), (2, 10.2), (3, 10.3)])
-    assert feed(guard, [(4, 0.0)]) == [10.3]
+    guard.expect_reset(HOUR)
+    assert feed(guard, [(1 + 30 / HOUR, -5.0), (1 + 60 / HOUR, 0.0)]) == [10.0, 0.0]
+    guard = TotalGuard("t")
+    feed(guard, [(0, 10.0)])
+    guard.expect_reset(HOUR)
+    assert feed(guard, [(1 + 121 / HOUR, 0.0)]) == [10.0]
 
 
 def test_failed_reset_disarms() -> None:
     guard = TotalGuard("t")
     feed(guard, [(0, 10.0)])
-    guard.expect_reset()
-    guard.expect_reset(expected=False)
+    guard.expect_reset(HOUR)
+    guard.expect_reset(HOUR, expected=False)
     assert feed(guard, [(1, 0.0)]) == [10.0]
+
+
+def test_a_repeated_frame_confirms_nothing() -> None:
+    """The same bad report twice (a repeated frame) is still held."""
+    guard = TotalGuard("t")
+    assert feed(guard, [(0, 100.0), (0.1, 3.5e9), (0.1 + 0.2 / HOUR, 3.5e9)]) == [100.0] * 3
+    assert guard.pending is not None
+    guard = TotalGuard("t")
+    assert feed(guard, [(0, 100.0), (0.1, 0.0), (0.1 + 0.2 / HOUR, 0.0)]) == [100.0] * 3
+    # the same value a while later is a confirmation (a meter that stays at 0)
+    assert feed(guard, [(0.2, 0.0)]) == [0.0]
 
 
 def test_negative_totals_are_never_shown(caplog: pytest.LogCaptureFixture) -> None:
@@ -149,6 +164,17 @@ def test_refresh_never_confirms() -> None:
     assert guard.refresh(-5.0, 3.2 * HOUR, KW) == 1.0
 
 
+def test_refresh_keeps_the_time_of_the_last_reading() -> None:
+    """A restart reads the same total again: its time must not move to now."""
+    guard = TotalGuard("t")
+    guard.seed(100.0, 0)
+    assert guard.refresh(100.0, 3 * HOUR, KW) == 100.0
+    assert guard.last_at == 0
+    # 9 kWh in 3 hours is within 5 kW: accepted at once
+    assert guard.reading(109.0, 3 * HOUR + 10, KW) == 109.0
+    assert guard.counts["spike"] == 0
+
+
 def test_refresh_accepts_what_fits() -> None:
     guard = TotalGuard("t")
     assert guard.refresh(4.0, 0, KW) == 4.0
@@ -165,7 +191,8 @@ def test_seed() -> None:
     assert guard.refresh(6.0, HOUR, KW) == 6.0
     guard = TotalGuard("unknown time")
     guard.seed(5.0, None)
-    assert guard.reading(50.0, 0, KW) == 50.0
+    assert guard.reading(50.0, 0, KW) == 5.0  # only the slack without a time
+    assert guard.reading(5.05, 1, KW) == 5.05
     guard = TotalGuard("negative seed")
     guard.seed(-1.0, 0)
     assert guard.last is None
@@ -193,13 +220,13 @@ def test_the_shown_total_only_drops_through_a_reset(steps: list) -> None:
     guard = TotalGuard("t")
     now = 0.0
     shown: float | None = None
-    armed = 0
+    armed_until = -1.0
     last_reading_below = False  # the last non-negative reading was below the total
     for kind, delta, value in steps:
         now += delta
         if kind == "reset":
-            guard.expect_reset()
-            armed = 3
+            guard.expect_reset(now)
+            armed_until = now + 120
             continue
         before = shown
         if kind == "refresh":
@@ -211,9 +238,10 @@ def test_the_shown_total_only_drops_through_a_reset(steps: list) -> None:
             assert shown is not None
             if shown < before:
                 assert kind == "reading"
-                assert armed > 0 or last_reading_below, (before, shown)
+                assert now <= armed_until or last_reading_below, (before, shown)
         if kind == "reading":
-            armed = max(0, armed - 1)
+            if shown is not None and before is not None and shown < before:
+                armed_until = -1.0
             if value >= 0:
                 last_reading_below = before is not None and value < before
 
@@ -228,7 +256,7 @@ def test_accepted_readings_are_told_with_their_kind() -> None:
     feed(guard, [(1.01, 500.0), (1.1, 11.2)])  # a spike, discarded
     feed(guard, [(2, 900.0), (2.1, 900.3)])  # a jump, confirmed
     feed(guard, [(3, 0.0), (3.1, 0.1)])  # a drop, confirmed as a reset
-    guard.expect_reset()
+    guard.expect_reset(4 * HOUR)
     feed(guard, [(4, 0.0)])  # a reset through the integration
     guard.refresh(0.5, 4.1 * HOUR, KW)  # read again: no reading
     assert heard[2:] == [(11.2, False), (900.3, True), (0.1, True), (0.0, True)]

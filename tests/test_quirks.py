@@ -21,7 +21,7 @@ from custom_components.zwave_quirks.quirks.model import (
 )
 from custom_components.zwave_quirks.quirks.registry import (
     QUIRKS,
-    AmbiguousQuirk,
+    AmbiguousQuirkError,
     find_quirk,
 )
 
@@ -32,7 +32,7 @@ def test_no_two_shipped_quirks_match_the_same_device() -> None:
     for quirk in QUIRKS:
         for fingerprint in quirk.fingerprints:
             for version in (None, "1.0", "1.3", "2.0"):
-                # raises AmbiguousQuirk on an overlap
+                # raises AmbiguousQuirkError on an overlap
                 found = find_quirk(fingerprint.ids, version)
                 assert found is not None
                 assert found.quirk is quirk
@@ -40,7 +40,7 @@ def test_no_two_shipped_quirks_match_the_same_device() -> None:
 
 def test_overlapping_quirks_are_an_error() -> None:
     other = Quirk(key="copy", fingerprints=(HANK,))
-    with pytest.raises(AmbiguousQuirk):
+    with pytest.raises(AmbiguousQuirkError):
         find_quirk(HANK.ids, "1.0", quirks=(*QUIRKS, other))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from homeassistant.const import Platform
 
 from custom_components.zwave_quirks.quirks.model import ResolvedQuirk
@@ -101,3 +102,71 @@ def test_every_raised_error_is_translated_with_the_same_placeholders() -> None:
     for key in used:
         texts = [errors[language][key]["message"] for language in LANGUAGES]
         assert len({frozenset(_placeholders(text)) for text in texts}) == 1, key
+
+
+# Characters a name shows uncut on the device page's card at its default width:
+# a number's input box leaves about 21 (measured in the browser test); a
+# switch's toggle and a select's menu leave more.
+NAME_ROOM = {
+    Platform.NUMBER: 21,
+    Platform.SWITCH: 27,
+    Platform.SELECT: 27,
+    Platform.BUTTON: 27,
+    Platform.SENSOR: 27,
+    Platform.EVENT: 27,
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_names_fit_the_device_page(language: str) -> None:
+    entity = _load(f"translations/{language}.json")["entity"]
+    too_long = [
+        f"{platform}.{key}: {item['name']!r} ({len(item['name'])} characters)"
+        for platform, items in entity.items()
+        for key, item in items.items()
+        if len(item["name"]) > NAME_ROOM[Platform(platform)]
+    ]
+    assert not too_long
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_parameter_switch_sorts_next_to_its_number(language: str) -> None:
+    """The device page sorts a card's entities by name: the pair must stay together."""
+    entity = _load(f"translations/{language}.json")["entity"]
+    for resolved in _every_variant():
+        names: dict[str, str] = {}
+        for param in resolved.parameters:
+            if param.platform is not None:
+                names[param.entity_key] = entity[param.platform.value][param.key]["name"]
+            if param.switch_key is not None:
+                names[param.switch_key] = entity["switch"][f"{param.key}_enabled"]["name"]
+        order = sorted(names, key=lambda key: names[key].casefold())
+        for param in resolved.parameters:
+            if param.switch_key is not None:
+                number = order.index(param.entity_key)
+                assert order[number + 1] == param.switch_key, (
+                    resolved.fingerprint.model,
+                    [names[key] for key in order],
+                )
+
+
+def test_set_parameter_offers_every_writable_parameter() -> None:
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+    offered = services["set_parameter"]["fields"]["parameter"]["selector"]["select"]["options"]
+    writable = {param.key for quirk in QUIRKS for param in quirk.parameters if not param.read_only}
+    assert sorted(offered) == sorted(writable)
+
+
+def test_option_labels_name_one_option_in_every_language() -> None:
+    """set_parameter takes an option by key or label in any shipped language."""
+    entity = {lang: _load(f"translations/{lang}.json")["entity"] for lang in LANGUAGES}
+    for quirk in QUIRKS:
+        for param in quirk.parameters:
+            names = {
+                key: {key.casefold()}
+                | {entity[lang]["select"][param.key]["state"][key].casefold() for lang in LANGUAGES}
+                for key in param.options.values()
+            }
+            for key, words in names.items():
+                others = set().union(*(w for k, w in names.items() if k != key))
+                assert not words & others, (param.key, key, words & others)

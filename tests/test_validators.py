@@ -437,7 +437,7 @@ def check_brand(folder: Path) -> None:
         # "Unknown and invalid filename"
         if name not in ALLOWED_IMAGES:
             _fail(f"{name} is not an image Home Assistant serves from brand/")
-        # validate.sh: "hDPI ... was provided, but the normal version is missing"
+        # validate.sh rejects an hDPI image without its normal version
         if "@2x" in name and name.replace("@2x", "") not in names:
             _fail(f"{name} was provided, but the normal version is missing")
     contents = {name: (folder / name).read_bytes() for name in names}

@@ -41,4 +41,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> bool:
     """Unload the entities and disconnect."""
+    # from now on no node may add entities to a platform that is going away
+    entry.runtime_data.async_unregister_platforms()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

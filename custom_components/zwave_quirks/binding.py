@@ -8,8 +8,9 @@ reconnect or a new interview.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
@@ -21,11 +22,11 @@ from zwave_js_server.model.node import Node
 from .capacity import CapacityTracker
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
 from .guard import TotalGuard
-from .quirks.model import CONFIGURATION_CC, ResolvedQuirk, ValueRef
+from .quirks.model import ResolvedQuirk, ValueRef
 from .validation import metadata_drift
 
 if TYPE_CHECKING:
-    from .connection import ZwaveConnection
+    from .network import ZwaveNetwork
 
 VALUE_UPDATED = "value updated"
 VALUE_ADDED = "value added"
@@ -34,11 +35,31 @@ METADATA_UPDATED = "metadata updated"
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 
 
+def _connection_lost(
+    err: asyncio.CancelledError, key: str, placeholders: dict[str, str]
+) -> HomeAssistantError:
+    """The library cancels a command's answer when the connection closes: a translated error.
+
+    When the caller itself is being cancelled, the cancellation goes on.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise err
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
 @dataclass
 class _Listeners:
-    """Callbacks of one kind, keyed by value id ("" for all)."""
+    """Callbacks of one kind, keyed by value id ("" for all).
+
+    A callback that raises costs its subscriber a warning (once), never the
+    other subscribers or the caller.
+    """
 
     by_key: dict[str, list[Callable[..., None]]]
+    failed: set[Callable[..., None]] = field(default_factory=set)
 
     def add(self, key: str, func: Callable[..., None]) -> Callable[[], None]:
         funcs = self.by_key.setdefault(key, [])
@@ -52,15 +73,26 @@ class _Listeners:
 
     def fire(self, key: str, *args: Any) -> None:
         for func in list(self.by_key.get(key, ())):
-            func(*args)
+            try:
+                func(*args)
+            except Exception as err:  # noqa: BLE001 - one subscriber must not stop the others
+                first = func not in self.failed
+                self.failed.add(func)
+                LOGGER.log(
+                    logging.WARNING if first else logging.DEBUG,
+                    "%s failed: %s",
+                    getattr(func, "__self__", func),
+                    err,
+                    exc_info=True,
+                )
 
 
 class NodeBinding:
     """A supported node: its quirk, its device, and its current node object."""
 
-    def __init__(self, connection: ZwaveConnection, node_id: int, resolved: ResolvedQuirk) -> None:
+    def __init__(self, network: ZwaveNetwork, node_id: int, resolved: ResolvedQuirk) -> None:
         """Initialize."""
-        self.connection = connection
+        self.network = network
         self.node_id = node_id
         self.resolved = resolved
         self.node: Node | None = None
@@ -73,6 +105,8 @@ class NodeBinding:
         self._totals = _Listeners({})
         # the total guards of the node's meters, by entity key (for diagnostics)
         self.guards: dict[str, TotalGuard] = {}
+        # value ids by reference, worked out once (they are looked up per update)
+        self._value_ids: dict[ValueRef, str] = {}
         # where the server's metadata disagrees with the quirk's parameters
         self.metadata_drift: list[dict[str, Any]] = []
         # the capacity tracker of the node's meter, if its quirk has one (for diagnostics)
@@ -81,12 +115,18 @@ class NodeBinding:
     @property
     def home_id(self) -> int:
         """The network's home id."""
-        return self.connection.home_id
+        return self.network.home_id
 
     @property
     def device_key(self) -> str:
         """The device registry identifier of the node."""
         return f"{self.home_id}-{self.node_id}"
+
+    def value_id(self, ref: ValueRef) -> str:
+        """The node's value id of a reference."""
+        if (found := self._value_ids.get(ref)) is None:
+            found = self._value_ids[ref] = ref.value_id(self.node_id)
+        return found
 
     def unique_id(self, key: str) -> str:
         """The unique id of the node's entity for a declaration key.
@@ -100,9 +140,7 @@ class NodeBinding:
     def available(self) -> bool:
         """Whether the node can be talked to."""
         return (
-            self.node is not None
-            and self.connection.connected
-            and self.node.status != NodeStatus.DEAD
+            self.node is not None and self.network.connected and self.node.status != NodeStatus.DEAD
         )
 
     # -- node objects --------------------------------------------------------
@@ -119,8 +157,6 @@ class NodeBinding:
             node.on("value notification", self._on_value_notification),
             node.on("dead", self._on_status),
             node.on("alive", self._on_status),
-            # after a firmware update zwave-js interviews the node again
-            node.on("ready", lambda event: self.connection.async_node_ready(event["node"])),
         ]
         self._check_metadata(node)
         self._state.fire("")
@@ -130,7 +166,7 @@ class NodeBinding:
         self.metadata_drift = [
             drift
             for param in self.resolved.parameters
-            if (value := node.values.get(param.value.value_id(self.node_id))) is not None
+            if (value := node.values.get(self.value_id(param.value))) is not None
             for drift in metadata_drift(param, value.metadata)
         ]
         if self.metadata_drift:
@@ -193,13 +229,13 @@ class NodeBinding:
         METADATA_UPDATED are the value read again or described anew (the
         total guard tells them apart).
         """
-        return self._values.add(ref.value_id(self.node_id), func)
+        return self._values.add(self.value_id(ref), func)
 
     def subscribe_notification(
         self, ref: ValueRef, func: Callable[[Any], None]
     ) -> Callable[[], None]:
         """Call func(value) for each value notification (stateless values)."""
-        return self._notifications.add(ref.value_id(self.node_id), func)
+        return self._notifications.add(self.value_id(ref), func)
 
     def subscribe_state(self, func: Callable[[], None]) -> Callable[[], None]:
         """Call func when availability changes or the node object is replaced."""
@@ -228,30 +264,35 @@ class NodeBinding:
 
     def has_value(self, ref: ValueRef) -> bool:
         """Whether the node currently has the value."""
-        return self.node is not None and ref.value_id(self.node_id) in self.node.values
+        return self.node is not None and self.value_id(ref) in self.node.values
 
     def value(self, ref: ValueRef) -> Any:
         """The current value, None when unknown."""
         if self.node is None:
             return None
-        value = self.node.values.get(ref.value_id(self.node_id))
+        value = self.node.values.get(self.value_id(ref))
         return None if value is None else value.value
 
     def _require_node(self) -> Node:
-        if self.node is None or not self.connection.connected:
+        if not self.network.connected:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
+        if self.node is None:
+            # bound from an earlier run, or being interviewed
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="node_not_ready",
+                translation_placeholders={"node_id": str(self.node_id)},
+            )
         return self.node
 
-    async def async_set_value(self, ref: ValueRef, raw: Any) -> None:
-        """Set a value and check the server's result; raise a translated error."""
+    async def async_set_value(self, ref: ValueRef, raw: Any, name: str) -> None:
+        """Set a value and check the server's result; raise a translated error.
+
+        ``name`` is what the error calls the value: its entity as the user sees it.
+        """
         node = self._require_node()
-        value_id = ref.value_id(self.node_id)
-        what = (
-            f"parameter {ref.property}"
-            if ref.command_class == CONFIGURATION_CC
-            else str(ref.property)
-        )
-        placeholders = {"what": what, "node_id": str(self.node_id)}
+        value_id = self.value_id(ref)
+        placeholders = {"entity": name}
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
                 result = await node.async_set_value(value_id, raw, wait_for_result=True)
@@ -261,6 +302,8 @@ class NodeBinding:
                 translation_key="set_timeout",
                 translation_placeholders=placeholders,
             ) from err
+        except asyncio.CancelledError as err:
+            raise _connection_lost(err, "set_connection_lost", placeholders) from err
         except BaseZwaveJSServerError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -275,8 +318,8 @@ class NodeBinding:
                 translation_placeholders={**placeholders, "error": status},
             )
 
-    async def async_invoke(self, command_class: int, method: str, *args: Any) -> Any:
-        """Call a command class API method of the node."""
+    async def async_invoke(self, command_class: int, method: str, *args: Any, name: str) -> Any:
+        """Call a command class API method of the node; ``name`` is what errors call it."""
         node = self._require_node()
         try:
             async with asyncio.timeout(SET_VALUE_TIMEOUT):
@@ -286,11 +329,13 @@ class NodeBinding:
                     *args,
                     wait_for_result=True,
                 )
+        except asyncio.CancelledError as err:
+            raise _connection_lost(err, "command_connection_lost", {"entity": name}) from err
         except (TimeoutError, BaseZwaveJSServerError) as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="command_failed",
-                translation_placeholders={"command": method, "error": str(err) or "timeout"},
+                translation_placeholders={"entity": name, "error": str(err) or "timeout"},
             ) from err
 
     async def async_refresh(self, command_class: int) -> None:

@@ -10,6 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
+from .const import LOGGER
 from .entity import QuirkEntity, async_setup_platform
 from .quirks.model import ButtonDecl
 
@@ -51,11 +52,15 @@ class QuirkButton(QuirkEntity, ButtonEntity):
             self.binding.totals_reset()
         try:
             await self.binding.async_invoke(
-                self.decl.command_class, self.decl.method, *self.decl.args
+                self.decl.command_class, self.decl.method, *self.decl.args, name=self.shown_name
             )
         except HomeAssistantError:
             if self.decl.resets_totals:
                 self.binding.totals_reset(expected=False)
             raise
+        # the command succeeded: failing to read the new values is no failure of the press
         for command_class in self.decl.refresh:
-            await self.binding.async_refresh(command_class)
+            try:
+                await self.binding.async_refresh(command_class)
+            except HomeAssistantError as err:
+                LOGGER.warning("%s: reading the values again failed: %s", self.entity_id, err)

@@ -615,7 +615,7 @@ class CapacityTracker:
             if value is None:
                 return None
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"not a number: {value!r}")
+                raise TypeError(f"not a number: {value!r}")
             return float(value)
 
         if data["month"] is not None:

@@ -57,7 +57,7 @@ class CapacityMeter:
     ) -> None:
         """Initialize; nothing runs before the first sensor is added."""
         self.binding = binding
-        self.hass: HomeAssistant = binding.connection.hass
+        self.hass: HomeAssistant = binding.network.hass
         self.total_key = decl.total
         self.power = decl.power
         self.limits, self.minutes = capacity_options(options)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+)
 from homeassistant.core import callback
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from yarl import URL
 from zwave_js_server.model.version import VersionInfo
 
 from .const import CONF_URL, DEFAULT_URL, DOMAIN
@@ -17,6 +24,29 @@ from .server import ServerCheckError, async_check_server
 
 def _url_schema(default: str) -> vol.Schema:
     return vol.Schema({vol.Required(CONF_URL, default=default): str})
+
+
+def _rediscovered_url(stored: str, host: str, port: int) -> str | None:
+    """The stored URL with an announced host and port; None to keep it as it is.
+
+    An announcement describes a plain ws://<address>:<port>. A wss:// URL, a
+    host name, a path, credentials or a query are the user's choice.
+    """
+    try:
+        url = URL(stored)
+        ip_address(url.host or "")
+    except TypeError, ValueError:
+        return None
+    if (
+        url.scheme != "ws"
+        or url.user
+        or url.password
+        or url.path not in ("", "/")
+        or url.query_string
+        or url.fragment
+    ):
+        return None
+    return str(url.with_host(host).with_port(port))
 
 
 class ZwaveQuirksConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -52,8 +82,17 @@ class ZwaveQuirksConfigFlow(ConfigFlow, domain=DOMAIN):
             url = user_input[CONF_URL].strip()
             version, errors, placeholders = await self._async_check(url)
             if version is not None:
-                await self.async_set_unique_id(str(version.home_id))
-                self._abort_if_unique_id_configured(updates={CONF_URL: url})
+                entry = await self.async_set_unique_id(str(version.home_id))
+                if (
+                    entry is not None
+                    and entry.source != SOURCE_IGNORE
+                    and entry.data.get(CONF_URL) != url
+                ):
+                    # the network is known at another address: the user moved it
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates={CONF_URL: url}, reason="url_updated"
+                    )
+                self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=f"Z-Wave network {version.home_id:08x}", data={CONF_URL: url}
                 )
@@ -69,12 +108,13 @@ class ZwaveQuirksConfigFlow(ConfigFlow, domain=DOMAIN):
         home_id = discovery_info.properties.get("homeId")
         if not home_id:
             return self.async_abort(reason="not_zwave_js")
-        host = discovery_info.host
-        if ":" in host:
-            host = f"[{host}]"
-        url = f"ws://{host}:{discovery_info.port}"
-        await self.async_set_unique_id(str(home_id))
-        self._abort_if_unique_id_configured(updates={CONF_URL: url})
+        host, port = discovery_info.host, discovery_info.port or 0
+        if entry := await self.async_set_unique_id(str(home_id)):
+            updated = _rediscovered_url(entry.data.get(CONF_URL, ""), host, port)
+            self._abort_if_unique_id_configured(
+                updates=None if updated is None else {CONF_URL: updated}
+            )
+        url = str(URL.build(scheme="ws", host=host, port=port))
         self._discovered_url = url
         self.context["title_placeholders"] = {"url": url}
         return await self.async_step_zeroconf_confirm()

@@ -13,7 +13,10 @@ DEFAULT_URL: Final = "ws://127.0.0.1:3000"
 
 CONNECT_TIMEOUT: Final = 10.0
 DRIVER_READY_TIMEOUT: Final = 60.0
+# reconnect after 1 s, doubling: to at most 3 s in the first minute of an outage, then 60 s
 RECONNECT_MIN_DELAY: Final = 1.0
+RECONNECT_FAST_MAX_DELAY: Final = 3.0
+RECONNECT_FAST_PERIOD: Final = 60.0
 RECONNECT_MAX_DELAY: Final = 60.0
 SET_VALUE_TIMEOUT: Final = 30.0
 

@@ -37,6 +37,13 @@ def _hex(number: int | None, digits: int = 4) -> str | None:
     return None if number is None else f"0x{number:0{digits}x}"
 
 
+def _without_home_id(text: str, entry: ZwaveQuirksConfigEntry) -> str:
+    """A text with the network's home id (as the entry's title writes it) redacted."""
+    if entry.unique_id and entry.unique_id.isdigit():
+        text = text.replace(f"{int(entry.unique_id):08x}", REDACTED)
+    return text
+
+
 def _connection(entry: ZwaveQuirksConfigEntry) -> ZwaveConnection | None:
     """The entry's connection; None while the entry is not loaded."""
     return getattr(entry, "runtime_data", None)
@@ -74,7 +81,7 @@ def _entity(binding: NodeBinding, decl: EntityDecl) -> dict[str, Any]:
     if isinstance(decl, SensorDecl):
         values = [binding.value(ref) for ref in decl.sources]
         if decl.convert is None:
-            data["value"] = values[0]
+            data["value"] = _private(values[0], private)
         else:
             try:
                 data["value"] = _private(decl.convert(values), private)
@@ -182,7 +189,8 @@ def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
             "firmware_version": node.firmware_version,
         }
         for node in driver.controller.nodes.values()
-        if not node.is_controller_node and node.node_id not in connection.bindings
+        if not connection.network.is_controller_node(node)
+        and node.node_id not in connection.bindings
     ]
 
 
@@ -195,7 +203,7 @@ async def async_get_config_entry_diagnostics(
         data[CONF_URL] = redact_url(data[CONF_URL])
     result: dict[str, Any] = {
         "entry": {
-            "title": entry.title,
+            "title": _without_home_id(entry.title, entry),
             "state": entry.state.value,
             "data": async_redact_data(data, TO_REDACT),
             "options": async_redact_data(dict(entry.options), TO_REDACT),
@@ -212,7 +220,8 @@ async def async_get_config_entry_diagnostics(
     version = client.version if connected and client is not None else None
     result["connection"] = {
         "connected": connected,
-        "home_id": _hex(connection.home_id, 8) if connection.home_id else None,
+        # the network's home id identifies the installation
+        "home_id": REDACTED if connection.home_id else None,
         "server_version": None if version is None else version.server_version,
         "driver_version": None if version is None else version.driver_version,
         "schema_versions": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -17,6 +18,7 @@ from .binding import VALUE_UPDATED, NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
 from .quirks.model import ConfigParam, ValueRef
+from .validation import Subject, async_subject
 
 
 @callback
@@ -50,15 +52,28 @@ def async_setup_platform(
 
     @callback
     def _add_when_reported(binding: NodeBinding, entity: QuirkEntity) -> None:
+        """Add the entity once the node has one of its values.
+
+        A value event tells, and so does a new node object (after a reconnect
+        the server may have gained the value, e.g. after an update).
+        """
+
         @callback
-        def reported(_kind: str) -> None:
+        def check(*_: object) -> None:
+            if unsubs and any(binding.has_value(ref) for ref in entity.appears_with):
+                for unsub in unsubs:
+                    unsub()
+                unsubs.clear()
+                async_add_entities([entity])
+
+        @callback
+        def forget() -> None:
             for unsub in unsubs:
                 unsub()
-            async_add_entities([entity])
 
-        unsubs = [binding.subscribe_value(ref, reported) for ref in entity.appears_with]
-        for unsub in unsubs:
-            entry.async_on_unload(unsub)
+        unsubs = [binding.subscribe_value(ref, check) for ref in entity.appears_with]
+        unsubs.append(binding.subscribe_state(check))
+        entry.async_on_unload(forget)
 
     entry.runtime_data.async_register_platform(platform, add)
 
@@ -114,11 +129,17 @@ class QuirkEntity(Entity):
         added or its metadata updated).
         """
 
-    def _warn_once(self, message: str, *args: object) -> None:
+    @property
+    def shown_name(self) -> str:
+        """The entity's name as the user sees it (the device's name included)."""
+        state = self.hass.states.get(self.entity_id)
+        return state.name if state is not None else self.entity_id
+
+    def _warn_once(self, message: str, *args: object, level: int = logging.WARNING) -> None:
         """Log an unexpected value once, until a good value comes back."""
         if not self._warned:
             self._warned = True
-            LOGGER.warning("%s: " + message, self.entity_id, *args)
+            LOGGER.log(level, "%s: " + message, self.entity_id, *args)
 
 
 class ParameterEntity(QuirkEntity):
@@ -143,6 +164,19 @@ class ParameterEntity(QuirkEntity):
             self._warned = False
         return shown
 
+    @property
+    def available(self) -> bool:
+        """Available while the node is reachable and has the parameter.
+
+        An entity created before may meet a node (or server) that no longer
+        exposes its parameter: unavailable, not a silent unknown.
+        """
+        return super().available and self.binding.has_value(self.param.value)
+
+    async def _async_subject(self) -> Subject:
+        """What a refused write names: this entity, in the user's terms."""
+        return await async_subject(self.hass, self.param, self.shown_name)
+
     async def _async_write(self, raw: int) -> None:
         """Send a raw value that validation has already accepted."""
-        await self.binding.async_set_value(self.param.value, raw)
+        await self.binding.async_set_value(self.param.value, raw, self.shown_name)

@@ -28,8 +28,12 @@ from typing import Any
 
 from .const import LOGGER
 
-# how many readings a reset through the integration stays expected
-EXPECT_RESET_READINGS = 3
+# how long after a press of the reset button a drop is the expected reset
+EXPECT_RESET_SECONDS = 120.0
+# a held reading is confirmed by a different reading, or by the same one this
+# much later: a repeated frame (zwave-js does not drop repeated non-secure
+# frames) never confirms a spike or a drop
+CONFIRM_SECONDS = 5.0
 # readings are quantised and their timestamps are when they arrived: a rise
 # is allowed this much on top of the meter's largest power over the time
 SLACK_KWH = 0.1
@@ -67,7 +71,7 @@ class TotalGuard:
         # the last reading held back, for diagnostics
         self.held: Held | None = None
         self.counts: dict[str, int] = dict.fromkeys(REASONS, 0)
-        self._expect_reset = 0
+        self._reset_until: float | None = None
         self._negative_episode = False
         # told of each reading it accepts: (total, time, new_level); new_level
         # when the total does not continue the last one (the first, a reset, a jump)
@@ -80,9 +84,9 @@ class TotalGuard:
         if self.last is None and value >= 0:
             self.last, self.last_at = value, at
 
-    def expect_reset(self, expected: bool = True) -> None:
-        """The next drop is a reset made through this integration (or, no longer)."""
-        self._expect_reset = EXPECT_RESET_READINGS if expected else 0
+    def expect_reset(self, now: float, expected: bool = True) -> None:
+        """A drop soon is a reset made through this integration (or, no longer)."""
+        self._reset_until = now + EXPECT_RESET_SECONDS if expected else None
 
     def as_dict(self) -> dict[str, Any]:
         """The guard's decisions, for diagnostics."""
@@ -101,13 +105,21 @@ class TotalGuard:
 
     @staticmethod
     def _fits(value: float, base: float, since: float | None, now: float, kw: float | None) -> bool:
-        """Whether a rise from base is physically possible since then."""
+        """Whether a rise from base is physically possible since then.
+
+        With no known time (a total restored without one), only the slack.
+        """
         if value < base:
             return False
-        if kw is None or since is None:
+        if kw is None:
             return True
-        hours = max(0.0, now - since) / 3600
+        hours = 0.0 if since is None else max(0.0, now - since) / 3600
         return value - base <= kw * hours + max(SLACK_KWH, kw * SLACK_SECONDS / 3600)
+
+    @staticmethod
+    def _confirms(value: float, pending: Held, now: float) -> bool:
+        """Whether a reading may confirm a held one: not the same frame again."""
+        return value != pending.value or now - pending.at >= CONFIRM_SECONDS
 
     def _accept(self, value: float, now: float) -> float:
         self.last, self.last_at, self.pending = value, now, None
@@ -127,19 +139,23 @@ class TotalGuard:
         return self.last
 
     def refresh(self, value: float, now: float, kw: float | None = None) -> float | None:
-        """The value to show for a value read again, not newly reported."""
+        """The value to show for a value read again, not newly reported.
+
+        It is shown when it fits the last total; its time is unknown, so the
+        last accepted time stays (a restart must not forget it).
+        """
         if value < 0:
             return self.last
-        if self.last is None or (
-            self.pending is None and self._fits(value, self.last, self.last_at, now, kw)
-        ):
-            return self._accept(value, now)
+        if self.last is None:
+            # nothing to measure against: current as of now
+            self.last, self.last_at = value, now
+        elif self.pending is None and self._fits(value, self.last, self.last_at, now, kw):
+            self.last = value
         return self.last
 
     def reading(self, value: float, now: float, kw: float | None = None) -> float | None:
         """The value to show for a new reading from the node."""
-        expecting = self._expect_reset > 0
-        self._expect_reset = max(0, self._expect_reset - 1)
+        expecting = self._reset_until is not None and now <= self._reset_until
         if value < 0:
             if not self._negative_episode:
                 self._negative_episode = True
@@ -167,6 +183,8 @@ class TotalGuard:
                     last,
                 )
                 return self._accept_reading(value, now)
+            if not self._confirms(value, pending, now):
+                return self.last
             if self._fits(value, pending.value, pending.at, now, kw):
                 LOGGER.warning(
                     "%s: the jump from %s to %s is confirmed by %s; accepted as a new level",
@@ -190,10 +208,12 @@ class TotalGuard:
 
     def _drop(self, value: float, last: float, now: float, expecting: bool) -> float | None:
         if expecting:
-            self._expect_reset = 0
+            self._reset_until = None
             LOGGER.info("%s: new total %s after a meter reset", self.label, value)
             return self._accept_reading(value, now, new_level=True)
-        if self.pending is not None and self.pending.reason == DROP:
+        if (pending := self.pending) is not None and pending.reason == DROP:
+            if not self._confirms(value, pending, now):
+                return self.last
             LOGGER.warning(
                 "%s: drop from %s to %s confirmed, accepted as a meter reset",
                 self.label,

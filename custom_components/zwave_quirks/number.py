@@ -63,4 +63,4 @@ class QuirkNumber(ParameterEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Validate, then write the parameter."""
-        await self._async_write(raw_for_number(self.param, value))
+        await self._async_write(raw_for_number(self.param, value, await self._async_subject()))

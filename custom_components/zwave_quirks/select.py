@@ -52,4 +52,4 @@ class QuirkSelect(ParameterEntity, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Validate, then write the parameter."""
-        await self._async_write(raw_for_option(self.param, option))
+        await self._async_write(raw_for_option(self.param, option, await self._async_subject()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from functools import partial
@@ -125,7 +126,11 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             self.binding.guards[self.decl.key] = guard
             guard.on_accepted = partial(self.binding.total_accepted, self.decl.key)
             self.async_on_remove(self._forget_guard)
-            self.async_on_remove(self.binding.subscribe_totals_reset(guard.expect_reset))
+            self.async_on_remove(
+                self.binding.subscribe_totals_reset(
+                    lambda expected: guard.expect_reset(dt_util.utcnow().timestamp(), expected)
+                )
+            )
         await super().async_added_to_hass()
 
     def _forget_guard(self) -> None:
@@ -196,6 +201,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             self._warn_once("unexpected value %r", value)
             return None
         if value in self.decl.no_reading:
-            self._warn_once("the device has no reading (it reports %s)", value)
+            # documented device behaviour (e.g. the Z-HAN2's -999.9 °C): not a warning
+            self._warn_once("the device has no reading (it reports %s)", value, level=logging.INFO)
             return None
         return value

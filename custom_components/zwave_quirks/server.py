@@ -24,6 +24,17 @@ class ServerCheckError(Exception):
         self.placeholders = placeholders or {}
 
 
+def _version_message(message: aiohttp.WSMessage) -> VersionInfo:
+    """The server's version message; ValueError, KeyError or TypeError if it is none."""
+    data = message.json() if message.type is aiohttp.WSMsgType.TEXT else None
+    if not isinstance(data, dict) or data.get("type") != "version":
+        raise ValueError("not a version message")
+    version = VersionInfo.from_message(data)  # type: ignore[arg-type]
+    if not isinstance(version.home_id, int):
+        raise TypeError("no home id")
+    return version
+
+
 async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
     """Connect, read the version message and check the schema range."""
     if not valid_server_url(url):
@@ -47,12 +58,7 @@ async def async_check_server(hass: HomeAssistant, url: str) -> VersionInfo:
     finally:
         await socket.close()
     try:
-        data = message.json() if message.type is aiohttp.WSMsgType.TEXT else None
-        if not isinstance(data, dict) or data.get("type") != "version":
-            raise ValueError("not a version message")
-        version = VersionInfo.from_message(data)  # type: ignore[arg-type]
-        if not isinstance(version.home_id, int):
-            raise ValueError("no home id")
+        version = _version_message(message)
     except (ValueError, KeyError, TypeError) as err:
         LOGGER.debug("%s answered something else than Z-Wave JS: %s", redact_url(url), err)
         raise ServerCheckError("not_zwave_js") from err

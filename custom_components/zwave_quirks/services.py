@@ -1,4 +1,4 @@
-"""Services: write a configuration parameter by number, validated by the quirk."""
+"""Services: write a configuration parameter, validated by the quirk."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import translation
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN
-from .validation import raw_for_any
+from .quirks.model import ConfigParam, SensorDecl
+from .validation import async_subject, raw_for_any
 
 SERVICE_SET_PARAMETER = "set_parameter"
 ATTR_DEVICE_ID = "device_id"
@@ -21,7 +25,8 @@ ATTR_VALUE = "value"
 SET_PARAMETER_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_PARAMETER): vol.Coerce(int),
+        # a number, or the parameter's key (as the UI's selector offers it)
+        vol.Required(ATTR_PARAMETER): vol.Any(vol.Coerce(int), cv.string),
         vol.Required(ATTR_VALUE): vol.Any(vol.Coerce(float), cv.string),
     }
 )
@@ -42,21 +47,79 @@ def _binding(hass: HomeAssistant, device_id: str) -> NodeBinding:
     )
 
 
+def _entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) -> str:
+    """The name of the entity that shows the parameter, as the user sees it.
+
+    A disabled entity has no state: its registry entry names it. A parameter
+    without an entity (read only) is named by the sensor that shows it.
+    """
+    registry = er.async_get(hass)
+    platform: str | None = param.platform.value if param.platform else None
+    key: str | None = param.entity_key if param.platform else None
+    if platform is None:
+        decl = next(
+            (d for d in binding.resolved.declared(SensorDecl) if param.value in d.sources), None
+        )
+        if decl is not None:
+            platform, key = "sensor", decl.key
+    if platform is None or key is None:
+        return f"{_device_name(hass, binding)} #{param.number}"
+    entity_id = registry.async_get_entity_id(platform, DOMAIN, binding.unique_id(key))
+    if entity_id is not None and (state := hass.states.get(entity_id)) is not None:
+        return state.name
+    entry = registry.async_get(entity_id) if entity_id is not None else None
+    name = entry.name or entry.original_name if entry is not None else None
+    if name is None:
+        # not created yet (the node lacks the value): its translated name
+        translation_key = param.key if param.platform else key
+        cached = translation.async_get_cached_translations(
+            hass, hass.config.language, "entity", DOMAIN
+        )
+        name = cached.get(f"component.{DOMAIN}.entity.{platform}.{translation_key}.name")
+    return f"{_device_name(hass, binding)} {name or f'#{param.number}'}"
+
+
+def _parameter(hass: HomeAssistant, binding: NodeBinding, wanted: int | str) -> ConfigParam:
+    """The device's parameter by number or key; a translated error if it has none."""
+    text = str(wanted).strip()
+    for param in binding.resolved.parameters:
+        if text in (str(param.number), param.key):
+            return param
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_parameter",
+        translation_placeholders={
+            "parameter": text,
+            "device": _device_name(hass, binding),
+            "parameters": ", ".join(
+                f"{_entity_name(hass, binding, p)} ({p.number}, {p.key})"
+                for p in binding.resolved.parameters
+                if not p.read_only
+            ),
+        },
+    )
+
+
+def _device_name(hass: HomeAssistant, binding: NodeBinding) -> str:
+    device = dr.async_get(hass).async_get(binding.device_id or "")
+    if device is None:
+        return binding.device_key
+    return device.name_by_user or device.name or binding.device_key
+
+
 async def _async_set_parameter(call: ServiceCall) -> None:
-    binding = _binding(call.hass, call.data[ATTR_DEVICE_ID])
-    number = call.data[ATTR_PARAMETER]
-    param = binding.resolved.parameter(number)
-    if param is None:
+    hass = call.hass
+    binding = _binding(hass, call.data[ATTR_DEVICE_ID])
+    param = _parameter(hass, binding, call.data[ATTR_PARAMETER])
+    name = _entity_name(hass, binding, param)
+    raw = raw_for_any(param, call.data[ATTR_VALUE], await async_subject(hass, param, name))
+    if binding.node is not None and not binding.has_value(param.value):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="unknown_parameter",
-            translation_placeholders={
-                "parameter": str(number),
-                "parameters": ", ".join(str(p.number) for p in binding.resolved.parameters),
-            },
+            translation_key="parameter_missing",
+            translation_placeholders={"entity": name},
         )
-    raw = raw_for_any(param, call.data[ATTR_VALUE])
-    await binding.async_set_value(param.value, raw)
+    await binding.async_set_value(param.value, raw, name)
 
 
 @callback

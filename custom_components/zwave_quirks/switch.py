@@ -64,11 +64,11 @@ class QuirkSwitch(QuirkEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the switch on."""
-        await self.binding.async_set_value(self.decl.target, True)
+        await self.binding.async_set_value(self.decl.target, True, self.shown_name)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the switch off."""
-        await self.binding.async_set_value(self.decl.target, False)
+        await self.binding.async_set_value(self.decl.target, False, self.shown_name)
 
 
 @dataclass(frozen=True)

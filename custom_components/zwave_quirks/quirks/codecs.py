@@ -74,21 +74,21 @@ def parse_version(version: str | None) -> tuple[int, ...] | None:
     return parts
 
 
-def serial_text(values: Sequence[int | None], size: int = 4) -> str | None:
+def serial_text(values: Sequence[object], size: int = 4) -> str | None:
     """Decode parameter values holding a serial number as big-endian bytes.
 
     In this order: every nibble a decimal digit (BCD) gives the digits as one
     string (a Norwegian AMS meter id is 16 digits in eight bytes); otherwise
     printable ASCII gives the text; otherwise upper-case hex. None when any
-    part is missing.
+    part is missing or not an integer, and when every byte is 0 (no id).
     """
-    if not values or any(value is None for value in values):
+    parts = [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
+    if not values or len(parts) != len(values):
         return None
-    data = b"".join(
-        (value & ((1 << (size * 8)) - 1)).to_bytes(size, "big")
-        for value in values
-        if value is not None
-    )
+    data = b"".join((value & ((1 << (size * 8)) - 1)).to_bytes(size, "big") for value in parts)
+    if not any(data):
+        # all zero: the parameters' default, no meter id read yet
+        return None
     digits = data.hex()
     if digits.isdigit():
         return digits

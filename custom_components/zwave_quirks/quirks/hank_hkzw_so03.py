@@ -91,6 +91,7 @@ QUIRK = Quirk(
             translation_key="outlet",
             current=ValueRef(command_class=SWITCH_BINARY_CC, property="currentValue"),
             target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
+            doc="the relay",
         ),
         energy_sensor(PowerLimit(watts=5000)),
         power_sensor(display_precision=1),
@@ -103,6 +104,7 @@ QUIRK = Quirk(
             source=ValueRef(command_class=SCENE_ACTIVATION_CC, property="sceneId"),
             event_type="scene_activated",
             attribute="scene_id",
+            doc="`scene_activated`, with `scene_id`",
         ),
     ),
     parameters=(
@@ -115,6 +117,10 @@ QUIRK = Quirk(
             default=1,
             options={0: "disabled", 1: "enabled"},
             enabled_by_default=False,
+            doc=(
+                "**disabled by default in Home Assistant**: the manual warns that turning "
+                "it off may damage the device; enable the entity to use it"
+            ),
         ),
         ConfigParam(
             number=21,
@@ -122,6 +128,10 @@ QUIRK = Quirk(
             key="state_after_power_failure",
             default=0,
             options={0: "previous", 1: "on", 2: "off"},
+            doc=(
+                'the openHAB page says "range 0 to 1" but lists three values; '
+                "the manual and zwave-js agree on 0-2"
+            ),
         ),
         ConfigParam(
             number=24,

@@ -110,6 +110,7 @@ SERIAL_FIRST = ConfigParam(
     max=0xFFFFFFFF,
     read_only=True,
     private=True,
+    doc="shown as Meter serial number",
 )
 SERIAL_SECOND = ConfigParam(
     number=10,
@@ -120,8 +121,17 @@ SERIAL_SECOND = ConfigParam(
     max=0xFFFFFFFF,
     read_only=True,
     private=True,
+    doc="shown as Meter serial number",
 )
-SCALING_FACTOR = ConfigParam(number=11, size=2, key="scaling_factor", default=0, min=0, max=1000)
+SCALING_FACTOR = ConfigParam(
+    number=11,
+    size=2,
+    key="scaling_factor",
+    default=0,
+    min=0,
+    max=1000,
+    doc="0 = no scaling; no switch: no source says what turning scaling on would mean",
+)
 # 3 x 125 A at 400 V is 87 kW; times the scaling factor when one is set
 MAX_POWER = PowerLimit(watts=100_000, scaled_by=SCALING_FACTOR.value)
 
@@ -154,6 +164,10 @@ QUIRK = Quirk(
                 electric_meter(1, RATE_CONSUMED),
             ),
             optional=True,
+            doc=(
+                'Meter scale 1 ("kVAh" in the Meter CC), either rate type: exported energy '
+                'by the maker\'s driver; "Return to grid" in the energy dashboard'
+            ),
         ),
         power_sensor(display_precision=0),
         voltage_sensor(),
@@ -167,6 +181,7 @@ QUIRK = Quirk(
             unit=UnitOfTemperature.CELSIUS,
             display_precision=1,
             no_reading=(-999.9,),
+            doc='-999.9 °C is the device\'s "no reading": shown as unknown',
         ),
         SensorDecl(
             key="meter_serial",
@@ -175,6 +190,7 @@ QUIRK = Quirk(
             sources=(SERIAL_FIRST.value, SERIAL_SECOND.value),
             convert=serial_text,
             private=True,
+            doc="params 9 and 10 as BCD (16 digits), else ASCII, else hex; redacted in diagnostics",
         ),
         reset_meters_button(),
         # the grid tariff's capacity part, from the guarded import total and the power
@@ -212,6 +228,7 @@ QUIRK = Quirk(
             max=65535,
             off=0,
             unit=UnitOfElectricCurrent.AMPERE,
+            doc='no unit in the fact sheet; openHAB and zwave-js both say "for A"',
             device_class=NumberDeviceClass.CURRENT,
         ),
         _interval(4, "power_report_interval", 10, 10),

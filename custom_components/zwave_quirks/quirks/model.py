@@ -141,6 +141,8 @@ class EntityDecl:
     entity_category: EntityCategory | None = None
     enabled_by_default: bool = True
     when: When | None = None
+    # a note for the generated documentation (English)
+    doc: str = ""
 
     @property
     def values(self) -> tuple[ValueRef, ...]:
@@ -321,6 +323,8 @@ class ConfigParam:
     when: When | None = None
     enabled_by_default: bool = True
     entity_category: EntityCategory = EntityCategory.CONFIG
+    # a note for the generated documentation (English)
+    doc: str = ""
 
     def __post_init__(self) -> None:
         where = f"parameter {self.number} ({self.key})"

@@ -10,7 +10,7 @@ from .model import Quirk, ResolvedQuirk
 QUIRKS: tuple[Quirk, ...] = (hank_hkzw_so03.QUIRK, heatit_z_han2.QUIRK)
 
 
-class AmbiguousQuirk(LookupError):
+class AmbiguousQuirkError(LookupError):
     """More than one quirk matches a device."""
 
 
@@ -21,7 +21,7 @@ def find_quirk(
 ) -> ResolvedQuirk | None:
     """Return the quirk, with its variants resolved, for a node; None if unsupported.
 
-    Raises AmbiguousQuirk when two quirks match: the test suite checks that no
+    Raises AmbiguousQuirkError when two quirks match: the test suite checks that no
     shipped quirks overlap.
     """
     version = parse_version(firmware)
@@ -31,7 +31,7 @@ def find_quirk(
         if (fingerprint := quirk.match(ids, version)) is not None
     ]
     if len(matches) > 1:
-        raise AmbiguousQuirk(f"{ids} matches {[q.key for q, _ in matches]}")
+        raise AmbiguousQuirkError(f"{ids} matches {[q.key for q, _ in matches]}")
     if not matches:
         return None
     quirk, fingerprint = matches[0]

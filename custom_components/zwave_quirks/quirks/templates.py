@@ -28,6 +28,7 @@ def energy_sensor(
     key: str = "energy",
     sources: tuple[ValueRef, ...] = (electric_meter(0),),
     optional: bool = False,
+    doc: str = "",
 ) -> SensorDecl:
     """An electric kWh total, ready for the energy dashboard and guarded.
 
@@ -45,6 +46,7 @@ def energy_sensor(
         display_precision=2,
         optional=optional,
         max_power=max_power,
+        doc=doc or "ready for the energy dashboard; guarded against bad readings",
     )
 
 
@@ -58,6 +60,7 @@ def reset_meters_button() -> ButtonDecl:
         method="reset",
         refresh=(METER_CC,),
         resets_totals=True,
+        doc="resets the meters (Meter CC); the totals start anew at once, then are read again",
     )
 
 
@@ -108,9 +111,10 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
     and the step (1 below the first limit).
     """
 
-    def kwh(key: str, reading: CapacityReading) -> CapacityDecl:
+    def kwh(key: str, reading: CapacityReading, doc: str) -> CapacityDecl:
         return CapacityDecl(
             key=key,
+            doc=doc,
             translation_key=key,
             period_translation_key=key.replace("_hour", "_period"),
             reading=reading,
@@ -121,9 +125,10 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
             display_precision=2,
         )
 
-    def kw(key: str, reading: CapacityReading) -> CapacityDecl:
+    def kw(key: str, reading: CapacityReading, doc: str) -> CapacityDecl:
         return CapacityDecl(
             key=key,
+            doc=doc,
             translation_key=key,
             reading=reading,
             total=total,
@@ -135,16 +140,33 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
         )
 
     return (
-        kwh("energy_this_hour", CapacityReading.ENERGY),
-        kwh("estimated_energy_this_hour", CapacityReading.ESTIMATE),
-        kw("capacity_peak_average", CapacityReading.PEAK_AVERAGE),
+        kwh(
+            "energy_this_hour",
+            CapacityReading.ENERGY,
+            "so far in the hour (tariff period): the accepted totals, shaped by the power",
+        ),
+        kwh(
+            "estimated_energy_this_hour",
+            CapacityReading.ESTIMATE,
+            "so far, plus the power now for the rest of the hour",
+        ),
+        kw(
+            "capacity_peak_average",
+            CapacityReading.PEAK_AVERAGE,
+            "the mean of the month's three largest days (a day's largest hour)",
+        ),
         CapacityDecl(
             key="capacity_step",
             translation_key="capacity_step",
+            doc="1 below the first step limit (options), n + 1 from the last of n",
             reading=CapacityReading.STEP,
             total=total,
             power=power,
             state_class=SensorStateClass.MEASUREMENT,
         ),
-        kw("next_step_threshold", CapacityReading.THRESHOLD),
+        kw(
+            "next_step_threshold",
+            CapacityReading.THRESHOLD,
+            "what the running hour may reach before the month reaches the next step",
+        ),
     )
