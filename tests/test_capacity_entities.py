@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest.mock import AsyncMock, patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -56,13 +55,8 @@ from custom_components.zwave_quirks.quirks.templates import (
     power_sensor,
 )
 
-from .fixture_client import HOME_ID, FixtureClient, load_state
+from .fixture_client import HOME_ID, FixtureClient
 from .helpers import HAN, PLUG, entity_id
-
-try:  # where the integration creates its client, once conftest names it
-    from .conftest import CLIENT_MODULE
-except ImportError:
-    CLIENT_MODULE = "custom_components.zwave_quirks.connection"
 
 OSLO = ZoneInfo("Europe/Oslo")
 ROOT = Path(__file__).parent.parent
@@ -84,19 +78,6 @@ STORE_KEY = f"{DOMAIN}.capacity.{HOME_ID:08x}.{HAN}"
 def oslo(text: str, fold: int = 0) -> datetime:
     """Oslo's wall clock, as UTC."""
     return datetime.fromisoformat(text).replace(tzinfo=OSLO, fold=fold).astimezone(UTC)
-
-
-@pytest.fixture
-def fixture_client() -> Iterator[type[FixtureClient]]:
-    """The integration connects to a FixtureClient serving the three devices."""
-    FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
-    FixtureClient.set_value_status = 255
-    version = FixtureClient("", None).version
-    with (
-        patch(f"{CLIENT_MODULE}.Client", FixtureClient),
-        patch(f"{CLIENT_MODULE}.async_check_server", AsyncMock(return_value=version)),
-    ):
-        yield FixtureClient
 
 
 @pytest.fixture
