@@ -155,3 +155,20 @@ async def loaded_entry(hass: HomeAssistant, sim: AsyncSim) -> AsyncIterator[Mock
     if entry.state.recoverable:
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say whether the browser test ran, and what it measured."""
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "test_browser.py" not in getattr(report, "nodeid", ""):
+                continue
+            if outcome == "skipped":
+                reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+                terminalreporter.write_sep("-", "browser test SKIPPED", yellow=True, bold=True)
+                terminalreporter.write_line(str(reason).removeprefix("Skipped: "))
+            elif report.when == "call":
+                terminalreporter.write_sep("-", f"browser test {outcome}")
+                for name, value in report.user_properties:
+                    if name == "browser":
+                        terminalreporter.write_line(str(value))

@@ -356,6 +356,11 @@ async def test_parameter_the_node_lacks_gets_no_entity_until_it_appears(
         hass, entry, dr.async_get(hass).async_get(binding.device_id)
     )
     assert diagnostics["missing_parameters"] == [30]
+    # a write names the entity it will have, from the translations
+    with pytest.raises(ServiceValidationError) as err:
+        await _set_parameter(hass, entry, ZEN06, parameter=30, value="enabled")
+    assert err.value.translation_key == "parameter_missing"
+    assert err.value.translation_placeholders["entity"] == "Zooz ZEN06 Local control"
 
     binding.node.receive_event(_value_event(ZEN06, "value added", _config_args(30, 0)))
     await hass.async_block_till_done()

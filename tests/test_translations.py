@@ -104,9 +104,9 @@ def test_every_raised_error_is_translated_with_the_same_placeholders() -> None:
         assert len({frozenset(_placeholders(text)) for text in texts}) == 1, key
 
 
-# Characters a name shows uncut on the device page's card at its default width:
-# a number's input box leaves about 21 (measured in the browser test); a
-# switch's toggle and a select's menu leave more.
+# Characters a name shows uncut on the device page's card at 1440 px wide:
+# a number's input box leaves about 22 (the browser test measures every name
+# and fails on a cut one); a switch's toggle and a select's menu leave more.
 NAME_ROOM = {
     Platform.NUMBER: 21,
     Platform.SWITCH: 27,
