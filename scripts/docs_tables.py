@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from custom_components.zwave_quirks.quirks.codecs import raw_to_display  # noqa: E402
 from custom_components.zwave_quirks.quirks.model import (  # noqa: E402
     ButtonDecl,
+    CapacityDecl,
     ConfigParam,
     EntityDecl,
     Quirk,
@@ -70,7 +71,7 @@ def _when(when: When | None) -> str:
 
 
 def _kind(decl: EntityDecl) -> str:
-    if isinstance(decl, SensorDecl):
+    if isinstance(decl, (SensorDecl, CapacityDecl)):
         extra = decl.state_class.value if decl.state_class else None
         if decl.entity_category is not None:
             extra = decl.entity_category.value
@@ -83,7 +84,7 @@ def _kind(decl: EntityDecl) -> str:
 def _entities(quirk: Quirk) -> list[str]:
     rows = ["| entity | kind | unit | notes |", "|---|---|---|---|"]
     for decl in quirk.entities:
-        unit = decl.unit if isinstance(decl, SensorDecl) and decl.unit else ""
+        unit = decl.unit if isinstance(decl, (SensorDecl, CapacityDecl)) and decl.unit else ""
         note = decl.doc
         if variant := _when(decl.when):
             note = f"{variant}; {note}" if note else variant

@@ -65,7 +65,19 @@ TRANSLATIONS = ROOT / "custom_components" / "zwave_quirks" / "translations"
 HASS = Path(sys.executable).with_name("hass")
 
 # The HAN's names that must be shown whole (sensor translation keys).
-MUST_FIT = ("power", "energy", "energy_export", "temperature", "meter_serial")
+MUST_FIT = (
+    "power",
+    "energy",
+    "energy_export",
+    "temperature",
+    "meter_serial",
+    # the capacity tariff's (issue 13)
+    "energy_this_hour",
+    "estimated_energy_this_hour",
+    "capacity_peak_average",
+    "capacity_step",
+    "next_step_threshold",
+)
 # Names known to be cut at VIEWPORT, and why. The test fails when one of them
 # fits, so that its entry goes.
 KNOWN_CUT: dict[str, str] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -29,8 +30,13 @@ def client(fixture_client: type[FixtureClient]) -> type[FixtureClient]:
 
 
 async def test_diagnostics_snapshot(
-    hass: HomeAssistant, client: type[FixtureClient], snapshot: SnapshotAssertion
+    hass: HomeAssistant,
+    client: type[FixtureClient],
+    snapshot: SnapshotAssertion,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
+    # the capacity tracker's times
+    freezer.move_to("2026-01-15T09:20:00+00:00")
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={CONF_URL: SECRET_URL, "token": "abc123"},

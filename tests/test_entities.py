@@ -8,6 +8,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -45,8 +46,11 @@ async def test_entities_snapshot(
     snapshot: SnapshotAssertion,
     fixture_client: type[FixtureClient],
     platform: Platform,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """What each platform creates for the three devices."""
+    # the capacity sensors show the current hour
+    freezer.move_to("2026-01-15T09:20:00+00:00")
     with patch("custom_components.zwave_quirks.PLATFORMS", [platform]):
         entry = MockConfigEntry(
             domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)

@@ -244,3 +244,19 @@ def test_the_shown_total_only_drops_through_a_reset(steps: list) -> None:
                 armed_until = -1.0
             if value >= 0:
                 last_reading_below = before is not None and value < before
+
+
+def test_accepted_readings_are_told_with_their_kind() -> None:
+    """What the capacity tracker hears: accepted readings only, new levels marked."""
+    guard = TotalGuard("t")
+    heard: list[tuple[float, bool]] = []
+    guard.on_accepted = lambda value, _at, new_level: heard.append((value, new_level))
+    feed(guard, [(0, 10.0), (1, 11.0)])
+    assert heard == [(10.0, True), (11.0, False)]
+    feed(guard, [(1.01, 500.0), (1.1, 11.2)])  # a spike, discarded
+    feed(guard, [(2, 900.0), (2.1, 900.3)])  # a jump, confirmed
+    feed(guard, [(3, 0.0), (3.1, 0.1)])  # a drop, confirmed as a reset
+    guard.expect_reset(4 * HOUR)
+    feed(guard, [(4, 0.0)])  # a reset through the integration
+    guard.refresh(0.5, 4.1 * HOUR, KW)  # read again: no reading
+    assert heard[2:] == [(11.2, False), (900.3, True), (0.1, True), (0.0, True)]

@@ -19,6 +19,7 @@ from zwave_js_server.const import CommandClass, NodeStatus, SetValueStatus
 from zwave_js_server.exceptions import BaseZwaveJSServerError
 from zwave_js_server.model.node import Node
 
+from .capacity import CapacityTracker
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
 from .guard import TotalGuard
 from .quirks.model import ResolvedQuirk, ValueRef
@@ -101,12 +102,15 @@ class NodeBinding:
         self._notifications = _Listeners({})
         self._state = _Listeners({})
         self._totals_reset = _Listeners({})
+        self._totals = _Listeners({})
         # the total guards of the node's meters, by entity key (for diagnostics)
         self.guards: dict[str, TotalGuard] = {}
         # value ids by reference, worked out once (they are looked up per update)
         self._value_ids: dict[ValueRef, str] = {}
         # where the server's metadata disagrees with the quirk's parameters
         self.metadata_drift: list[dict[str, Any]] = []
+        # the capacity tracker of the node's meter, if its quirk has one (for diagnostics)
+        self.capacity: CapacityTracker | None = None
 
     @property
     def home_id(self) -> int:
@@ -240,6 +244,21 @@ class NodeBinding:
     def subscribe_totals_reset(self, func: Callable[[bool], None]) -> Callable[[], None]:
         """Call func(True) before a reset through this integration, func(False) if it failed."""
         return self._totals_reset.add("", func)
+
+    def subscribe_total(
+        self, key: str, func: Callable[[float, float, bool], None]
+    ) -> Callable[[], None]:
+        """Call func(total, time, new_level) for each reading the total guard of key accepts.
+
+        Readings the guard holds back or discards never arrive; see
+        TotalGuard.on_accepted for new_level.
+        """
+        return self._totals.add(key, func)
+
+    @callback
+    def total_accepted(self, key: str, total: float, at: float, new_level: bool) -> None:
+        """The guard of the total sensor ``key`` accepted a reading (time in epoch seconds)."""
+        self._totals.fire(key, total, at, new_level)
 
     # -- values and commands -------------------------------------------------
 

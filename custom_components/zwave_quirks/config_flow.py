@@ -6,12 +6,19 @@ from ipaddress import ip_address
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import SOURCE_IGNORE, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+)
+from homeassistant.core import callback
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from yarl import URL
 from zwave_js_server.model.version import VersionInfo
 
 from .const import CONF_URL, DEFAULT_URL, DOMAIN
+from .options import ZwaveQuirksOptionsFlow
 from .server import ServerCheckError, async_check_server
 
 
@@ -51,6 +58,12 @@ class ZwaveQuirksConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Initialize."""
         self._discovered_url: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> ZwaveQuirksOptionsFlow:
+        """The options: the capacity tariff's steps and period (options.py)."""
+        return ZwaveQuirksOptionsFlow()
 
     async def _async_check(
         self, url: str

@@ -169,6 +169,8 @@ def _node(hass: HomeAssistant, binding: NodeBinding) -> dict[str, Any]:
         "missing_parameters": binding.missing_parameters,
         # where the server's metadata disagrees with the quirk
         "metadata_drift": binding.metadata_drift,
+        # the capacity tracker (capacity.py), without the meter's totals
+        **({} if binding.capacity is None else {"capacity": binding.capacity.diagnostics()}),
     }
 
 

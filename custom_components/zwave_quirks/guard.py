@@ -22,6 +22,7 @@ accepted total, and never confirms a held reading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,9 @@ class TotalGuard:
         self.counts: dict[str, int] = dict.fromkeys(REASONS, 0)
         self._reset_until: float | None = None
         self._negative_episode = False
+        # told of each reading it accepts: (total, time, new_level); new_level
+        # when the total does not continue the last one (the first, a reset, a jump)
+        self.on_accepted: Callable[[float, float, bool], None] | None = None
 
     # -- state ------------------------------------------------------------------
 
@@ -121,6 +125,12 @@ class TotalGuard:
         self.last, self.last_at, self.pending = value, now, None
         return value
 
+    def _accept_reading(self, value: float, now: float, new_level: bool = False) -> float:
+        self._accept(value, now)
+        if self.on_accepted is not None:
+            self.on_accepted(value, now, new_level)
+        return value
+
     def _hold(self, value: float, reason: str, now: float, pending: bool) -> float | None:
         self.counts[reason] += 1
         self.held = Held(value, reason, now)
@@ -157,7 +167,7 @@ class TotalGuard:
             return self._hold(value, NEGATIVE, now, pending=False)
         self._negative_episode = False
         if self.last is None:
-            return self._accept(value, now)
+            return self._accept_reading(value, now, new_level=True)
         if value < self.last:
             return self._drop(value, self.last, now, expecting)
         return self._rise(value, self.last, now, kw)
@@ -172,7 +182,7 @@ class TotalGuard:
                     pending.value,
                     last,
                 )
-                return self._accept(value, now)
+                return self._accept_reading(value, now)
             if not self._confirms(value, pending, now):
                 return self.last
             if self._fits(value, pending.value, pending.at, now, kw):
@@ -183,9 +193,9 @@ class TotalGuard:
                     pending.value,
                     value,
                 )
-                return self._accept(value, now)
+                return self._accept_reading(value, now, new_level=True)
         elif self._fits(value, last, self.last_at, now, kw):
-            return self._accept(value, now)
+            return self._accept_reading(value, now)
         LOGGER.warning(
             "%s: reading %s rises from %s faster than the meter can (at most %s kW); "
             "held back until the next reading shows whether it was a spike",
@@ -200,7 +210,7 @@ class TotalGuard:
         if expecting:
             self._reset_until = None
             LOGGER.info("%s: new total %s after a meter reset", self.label, value)
-            return self._accept(value, now)
+            return self._accept_reading(value, now, new_level=True)
         if (pending := self.pending) is not None and pending.reason == DROP:
             if not self._confirms(value, pending, now):
                 return self.last
@@ -210,7 +220,7 @@ class TotalGuard:
                 last,
                 value,
             )
-            return self._accept(value, now)
+            return self._accept_reading(value, now, new_level=True)
         LOGGER.warning(
             "%s: reading %s is below the last total %s; held back until the next "
             "reading confirms it",

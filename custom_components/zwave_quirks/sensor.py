@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Self
 
 from homeassistant.components.sensor import (
@@ -18,6 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .binding import METADATA_UPDATED, NodeBinding
+from .capacity_sensor import capacity_sensors
 from .connection import ZwaveQuirksConfigEntry
 from .entity import QuirkEntity, async_setup_platform
 from .guard import TotalGuard
@@ -36,7 +38,10 @@ async def async_setup_entry(
         entry,
         Platform.SENSOR,
         async_add_entities,
-        lambda binding: (QuirkSensor(binding, d) for d in binding.resolved.declared(SensorDecl)),
+        lambda binding: [
+            *(QuirkSensor(binding, d) for d in binding.resolved.declared(SensorDecl)),
+            *capacity_sensors(binding, entry.options),
+        ],
     )
 
 
@@ -119,6 +124,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
                 await self._async_seed(self._guard, data)
         if (guard := self._guard) is not None:
             self.binding.guards[self.decl.key] = guard
+            guard.on_accepted = partial(self.binding.total_accepted, self.decl.key)
             self.async_on_remove(self._forget_guard)
             self.async_on_remove(
                 self.binding.subscribe_totals_reset(

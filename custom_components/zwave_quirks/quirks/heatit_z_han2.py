@@ -50,6 +50,11 @@ Parameters, where the sources disagree:
   meter's id: 16 decimal digits as BCD on AMS meters (the zwave-js defaults
   read as the ASCII placeholder "funymeme"). Shown as one diagnostic sensor,
   redacted in diagnostics: a meter id identifies a household.
+
+Capacity tariff: the Norwegian grid tariff's capacity part ("kapasitetsledd")
+is what the HAN port is bought for. The capacity sensors (templates
+capacity_sensors, computed in capacity.py) follow the import total on scale 0
+as its guard accepts it, and the power (W, scale 2) in between.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ from .model import (
     electric_meter,
 )
 from .templates import (
+    capacity_sensors,
     current_sensor,
     energy_sensor,
     power_sensor,
@@ -183,6 +189,8 @@ QUIRK = Quirk(
             doc="params 9 and 10 as BCD (16 digits), else ASCII, else hex; redacted in diagnostics",
         ),
         reset_meters_button(),
+        # the grid tariff's capacity part, from the guarded import total and the power
+        *capacity_sensors(total="energy", power=electric_meter(2)),
     ),
     parameters=(
         ConfigParam(

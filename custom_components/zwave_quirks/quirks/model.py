@@ -16,6 +16,7 @@ from homeassistant.components.number import NumberDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import EntityCategory, Platform
 
+from ..capacity import CapacityReading
 from .codecs import SIZES, on_step, parse_version, raw_range
 
 
@@ -260,6 +261,28 @@ class EventDecl(EntityDecl):
         return (self.source,)
 
 
+@dataclass(frozen=True, kw_only=True)
+class CapacityDecl(EntityDecl):
+    """A capacity-tariff sensor, derived from the node's import total and power.
+
+    The capacity tracker (capacity.py) of the node follows the readings that
+    the guard of the total sensor ``total`` (a declaration key of the quirk)
+    accepts, and the power value ``power`` (W) in between; ``reading`` is what
+    the sensor shows. Every CapacityDecl of a quirk shares the one tracker.
+    ``period_translation_key`` names the sensor when the period is not an hour.
+    """
+
+    platform: ClassVar[Platform] = Platform.SENSOR
+    reading: CapacityReading
+    total: str
+    power: ValueRef
+    device_class: SensorDeviceClass | None = None
+    state_class: SensorStateClass | None = None
+    unit: str | None = None
+    display_precision: int | None = None
+    period_translation_key: str | None = None
+
+
 # --- Configuration parameters ----------------------------------------------
 
 CONFIGURATION_CC = 0x70
@@ -414,11 +437,27 @@ class Quirk:
         for param in self.parameters:
             if names.setdefault(param.key, param.number) != param.number:
                 raise QuirkError(f"{self.key}: parameter key {param.key} used twice")
+        self._check_capacity()
         self._check_variants([(e.key, e.when) for e in self.entities], "entity")
         self._check_variants([(str(p.number), p.when) for p in self.parameters], "parameter")
         for cond in [e.when for e in self.entities] + [p.when for p in self.parameters]:
             if cond and any(fp not in self.fingerprints for fp in cond.fingerprints):
                 raise QuirkError(f"{self.key}: a condition names a foreign fingerprint")
+
+    def _check_capacity(self) -> None:
+        """Capacity sensors follow one guarded total of the quirk, and one power value."""
+        decls = [e for e in self.entities if isinstance(e, CapacityDecl)]
+        if not decls:
+            return
+        if len({(d.total, d.power) for d in decls}) > 1:
+            raise QuirkError(f"{self.key}: capacity sensors follow different meters")
+        if len({d.reading for d in decls}) < len(decls):
+            raise QuirkError(f"{self.key}: a capacity reading is declared twice")
+        total = decls[0].total
+        if not any(
+            isinstance(e, SensorDecl) and e.key == total and e.guard_total for e in self.entities
+        ):
+            raise QuirkError(f"{self.key}: capacity sensors need the guarded total {total}")
 
     def _check_variants(self, items: list[tuple[str, When | None]], what: str) -> None:
         by_key: dict[str, list[When | None]] = {}

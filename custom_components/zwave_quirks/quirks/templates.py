@@ -11,7 +11,16 @@ from homeassistant.const import (
     UnitOfPower,
 )
 
-from .model import METER_CC, ButtonDecl, PowerLimit, SensorDecl, ValueRef, electric_meter
+from ..capacity import CapacityReading
+from .model import (
+    METER_CC,
+    ButtonDecl,
+    CapacityDecl,
+    PowerLimit,
+    SensorDecl,
+    ValueRef,
+    electric_meter,
+)
 
 
 def energy_sensor(
@@ -91,4 +100,73 @@ def current_sensor() -> SensorDecl:
         state_class=SensorStateClass.MEASUREMENT,
         unit=UnitOfElectricCurrent.AMPERE,
         display_precision=2,
+    )
+
+
+def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
+    """The capacity-tariff sensors of a meter: its guarded import total and its power (W).
+
+    Energy this hour and its estimate (kWh; "this period" when the period is
+    not an hour), the month's peak average and the next step threshold (kW),
+    and the step (1 below the first limit).
+    """
+
+    def kwh(key: str, reading: CapacityReading, doc: str) -> CapacityDecl:
+        return CapacityDecl(
+            key=key,
+            doc=doc,
+            translation_key=key,
+            period_translation_key=key.replace("_hour", "_period"),
+            reading=reading,
+            total=total,
+            power=power,
+            device_class=SensorDeviceClass.ENERGY,
+            unit=UnitOfEnergy.KILO_WATT_HOUR,
+            display_precision=2,
+        )
+
+    def kw(key: str, reading: CapacityReading, doc: str) -> CapacityDecl:
+        return CapacityDecl(
+            key=key,
+            doc=doc,
+            translation_key=key,
+            reading=reading,
+            total=total,
+            power=power,
+            device_class=SensorDeviceClass.POWER,
+            state_class=SensorStateClass.MEASUREMENT,
+            unit=UnitOfPower.KILO_WATT,
+            display_precision=2,
+        )
+
+    return (
+        kwh(
+            "energy_this_hour",
+            CapacityReading.ENERGY,
+            "so far in the hour (tariff period): the accepted totals, shaped by the power",
+        ),
+        kwh(
+            "estimated_energy_this_hour",
+            CapacityReading.ESTIMATE,
+            "so far, plus the power now for the rest of the hour",
+        ),
+        kw(
+            "capacity_peak_average",
+            CapacityReading.PEAK_AVERAGE,
+            "the mean of the month's three largest days (a day's largest hour)",
+        ),
+        CapacityDecl(
+            key="capacity_step",
+            translation_key="capacity_step",
+            doc="1 below the first step limit (options), n + 1 from the last of n",
+            reading=CapacityReading.STEP,
+            total=total,
+            power=power,
+            state_class=SensorStateClass.MEASUREMENT,
+        ),
+        kw(
+            "next_step_threshold",
+            CapacityReading.THRESHOLD,
+            "what the running hour may reach before the month reaches the next step",
+        ),
     )

@@ -1,0 +1,76 @@
+"""Options of an entry: the capacity tariff's step limits and period length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import probatio as vol
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .capacity import DEFAULT_LIMITS, DEFAULT_PERIOD_MINUTES, PERIOD_MINUTES, check_limits
+
+CONF_STEP_LIMITS = "step_limits"
+CONF_PERIOD_MINUTES = "period_minutes"
+
+
+def capacity_options(options: Mapping[str, Any]) -> tuple[tuple[float, ...], int]:
+    """The step limits (kW) and period length (minutes); the defaults where unset or bad."""
+    try:
+        limits = check_limits(options.get(CONF_STEP_LIMITS, DEFAULT_LIMITS))
+    except TypeError, ValueError:
+        limits = DEFAULT_LIMITS
+    minutes = options.get(CONF_PERIOD_MINUTES, DEFAULT_PERIOD_MINUTES)
+    if minutes not in PERIOD_MINUTES:
+        minutes = DEFAULT_PERIOD_MINUTES
+    return limits, minutes
+
+
+def parse_limits(texts: Iterable[str]) -> tuple[float, ...]:
+    """Step limits as typed (a decimal comma too); ValueError unless they ascend above 0."""
+    values = [float(text.strip().replace(",", ".")) for text in texts if text.strip()]
+    return check_limits(values)
+
+
+class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
+    """Step limits and period length of the capacity sensors; saving reloads the entry."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and check the options."""
+        limits, minutes = capacity_options(self.config_entry.options)
+        shown = [f"{limit:g}" for limit in limits]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            shown = [str(text) for text in user_input[CONF_STEP_LIMITS]]
+            minutes = int(user_input[CONF_PERIOD_MINUTES])
+            try:
+                parsed = parse_limits(shown)
+            except ValueError:
+                errors[CONF_STEP_LIMITS] = "invalid_step_limits"
+            else:
+                return self.async_create_entry(
+                    data={CONF_STEP_LIMITS: list(parsed), CONF_PERIOD_MINUTES: minutes}
+                )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_STEP_LIMITS, default=shown): TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.TEXT, multiple=True, suffix="kW")
+                ),
+                vol.Required(CONF_PERIOD_MINUTES, default=str(minutes)): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[str(choice) for choice in PERIOD_MINUTES],
+                        translation_key=CONF_PERIOD_MINUTES,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
