@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from unittest.mock import AsyncMock, patch
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.exceptions import FailedZWaveCommand
 from zwave_js_server.model.value import ValueMetadata
 
-from custom_components.zwave_quirks.const import DOMAIN
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 from custom_components.zwave_quirks.quirks.hank_hkzw_so03 import QUIRK as PLUG_QUIRK
 from custom_components.zwave_quirks.quirks.heatit_z_han2 import QUIRK as HAN_QUIRK
 from custom_components.zwave_quirks.util import redact_url, valid_server_url
@@ -25,6 +29,7 @@ from custom_components.zwave_quirks.validation import (
     raw_for_option,
 )
 
+from .fixture_client import HOME_ID
 from .helpers import HAN, PLUG
 
 EN = Subject(name="the entity")
@@ -133,3 +138,66 @@ async def test_set_parameter_edges(hass: HomeAssistant, fixture_entry: MockConfi
             blocking=True,
         )
     assert err.value.translation_key == "unknown_device"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (TimeoutError(), "cannot_connect"),
+        (KeyError("homeId"), "bad_server"),
+    ],
+)
+async def test_connect_failures_are_translated(
+    hass: HomeAssistant, fixture_client: type, error: Exception, reason: str
+) -> None:
+    """A connect that times out or meets a server the library cannot read: setup retries."""
+    with patch.object(fixture_client, "connect", AsyncMock(side_effect=error)):
+        entry = MockConfigEntry(
+            domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+        )
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.reason is not None
+
+
+async def test_a_failure_binding_the_nodes_retries_the_setup(
+    hass: HomeAssistant, fixture_client: type, caplog: pytest.LogCaptureFixture
+) -> None:
+    with patch(
+        "custom_components.zwave_quirks.network.ZwaveNetwork.async_driver_ready",
+        side_effect=RuntimeError("boom"),
+    ):
+        entry = MockConfigEntry(
+            domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
+        )
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "Setting up the nodes of the Z-Wave JS server failed" in caplog.text
+
+
+async def test_diagnostics_survive_a_convert_that_raises(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry
+) -> None:
+    binding = fixture_entry.runtime_data.bindings[HAN]
+    device = dr.async_get(hass).async_get(binding.device_id)
+    broken = dataclasses.replace(
+        next(d for d in binding.resolved.entities if d.key == "meter_serial"),
+        convert=_raise,
+    )
+    resolved = dataclasses.replace(
+        binding.resolved,
+        entities=tuple(broken if d.key == "meter_serial" else d for d in binding.resolved.entities),
+    )
+    with patch.object(binding, "resolved", resolved):
+        diagnostics = await async_get_device_diagnostics(hass, fixture_entry, device)
+    entity = next(e for e in diagnostics["entities"] if e["key"] == "meter_serial")
+    assert entity["value"] is None
+    assert entity["convert_error"] == "ValueError: odd"
+
+
+def _raise(_values: object) -> None:
+    raise ValueError("odd")
