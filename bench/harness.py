@@ -1,0 +1,101 @@
+"""Shared bench harness: a real Home Assistant, both integrations fed by the fixture client."""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import sys
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock, patch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from homeassistant import loader  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.helpers import entity_registry as er  # noqa: E402
+from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+from tests.fixture_client import FIXTURES, HOME_ID, FixtureClient  # noqa: E402
+
+OURS, CORE = "zwave_quirks", "zwave_js"
+# plugs and a HAN meter, mixed in this order
+KINDS = ("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+
+
+class BenchClient(FixtureClient):
+    """The tests' fixture client, with the attributes core's zwave_js reads too."""
+
+    server_logging_enabled = False
+
+
+def _renumber(obj: Any, node_id: int) -> Any:
+    if isinstance(obj, dict):
+        return {k: node_id if k == "nodeId" else _renumber(v, node_id) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_renumber(v, node_id) for v in obj]
+    return obj
+
+
+def network_state(size: int) -> dict[str, Any]:
+    """A start_listening state of `size` nodes (ids 2..size+1), copies of the fixtures."""
+    controller = json.loads((FIXTURES / "controller_state.json").read_text())
+    nodes = {k: json.loads((FIXTURES / f"{k}_state.json").read_text()) for k in KINDS}
+    return {
+        "controller": controller["controller"],
+        "driver": controller["driver"],
+        "nodes": [
+            _renumber(copy.deepcopy(nodes[KINDS[i % len(KINDS)]]), i + 2) for i in range(size)
+        ],
+    }
+
+
+@asynccontextmanager
+async def home_assistant() -> AsyncIterator[HomeAssistant]:
+    """A real Home Assistant with custom integrations enabled and the client patched."""
+    version = FixtureClient("", None).version
+    with ExitStack() as stack:
+        for module in (
+            "custom_components.zwave_quirks.transport",
+            "homeassistant.components.zwave_js",
+        ):
+            client = f"{module}.Client" if "quirks" in module else f"{module}.ZwaveClient"
+            stack.enter_context(patch(client, BenchClient))
+            # the fixture client needs no session (a real one resolves through zeroconf)
+            stack.enter_context(patch(f"{module}.async_get_clientsession", MagicMock()))
+        stack.enter_context(
+            patch(
+                "custom_components.zwave_quirks.transport.async_check_server",
+                AsyncMock(return_value=version),
+            )
+        )
+        async with async_test_home_assistant() as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            yield hass
+            await hass.async_stop(force=True)
+
+
+def make_entry(domain: str) -> MockConfigEntry:
+    data: dict[str, Any] = {"url": "ws://127.0.0.1:3000"}
+    if domain == CORE:
+        data |= {"use_addon": False, "integration_created_addon": False}
+    return MockConfigEntry(domain=domain, data=data, unique_id=str(HOME_ID), title="bench")
+
+
+def entity_counts(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int, int]:
+    """Entities created and enabled in the registry, and states written."""
+    entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    enabled = [e for e in entries if not e.disabled]
+    written = sum(1 for e in enabled if hass.states.get(e.entity_id) is not None)
+    return len(entries), len(enabled), written
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
