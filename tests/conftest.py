@@ -65,13 +65,16 @@ def fast_reconnect() -> Iterator[None]:
         yield
 
 
-async def setup_fixture_entry(hass: HomeAssistant) -> MockConfigEntry:
-    """Add and load a config entry that connects to the fixture client."""
+async def setup_fixture_entry(hass: HomeAssistant, *, loads: bool = True) -> MockConfigEntry:
+    """Add and set up a config entry that connects to the fixture client.
+
+    ``loads``: whether the setup is expected to succeed (or to be retried).
+    """
     entry = MockConfigEntry(
         domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
     )
     entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id) is loads
     await hass.async_block_till_done()
     return entry
 

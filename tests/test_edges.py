@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.exceptions import FailedZWaveCommand
 from zwave_js_server.model.value import ValueMetadata
 
-from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 from custom_components.zwave_quirks.quirks.hank_hkzw_so03 import QUIRK as PLUG_QUIRK
 from custom_components.zwave_quirks.quirks.heatit_z_han2 import QUIRK as HAN_QUIRK
@@ -29,7 +29,7 @@ from custom_components.zwave_quirks.validation import (
     raw_for_option,
 )
 
-from .fixture_client import HOME_ID
+from .conftest import setup_fixture_entry
 from .helpers import HAN, PLUG
 
 EN = Subject(name="the entity")
@@ -152,12 +152,7 @@ async def test_connect_failures_are_translated(
 ) -> None:
     """A connect that times out or meets a server the library cannot read: setup retries."""
     with patch.object(fixture_client, "connect", AsyncMock(side_effect=error)):
-        entry = MockConfigEntry(
-            domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-        )
-        entry.add_to_hass(hass)
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        entry = await setup_fixture_entry(hass, loads=False)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.reason is not None
 
@@ -169,12 +164,7 @@ async def test_a_failure_binding_the_nodes_retries_the_setup(
         "custom_components.zwave_quirks.network.ZwaveNetwork.async_driver_ready",
         side_effect=RuntimeError("boom"),
     ):
-        entry = MockConfigEntry(
-            domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-        )
-        entry.add_to_hass(hass)
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        entry = await setup_fixture_entry(hass, loads=False)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert "Setting up the nodes of the Z-Wave JS server failed" in caplog.text
 

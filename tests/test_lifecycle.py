@@ -324,12 +324,7 @@ async def test_state_the_library_cannot_read_retries_the_setup(
 ) -> None:
     """A node without values fails the library's driver model before any node is seen."""
     del node_state(fixture_client.state, HAN)["values"]
-    entry = MockConfigEntry(
-        domain=DOMAIN, data={CONF_URL: "ws://127.0.0.1:3000"}, unique_id=str(HOME_ID)
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await setup_fixture_entry(hass, loads=False)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     logged = _problems(caplog)
     assert len(logged) == 1
