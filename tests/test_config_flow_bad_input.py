@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import patch
 
 import pytest
 from aiohttp import WSMsgType, web
@@ -24,20 +24,14 @@ from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 from .conftest import ROOT
 from .helpers import sockets_to
 
+# the flow is tested on its own (autouse: entries are not set up)
+from .test_config_flow import no_setup  # noqa: F401
+
 TRANSLATIONS = ROOT / "custom_components" / DOMAIN / "translations"
 SERVER = "custom_components.zwave_quirks.server"
 HOME_ID = 0x0BADBEEF
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@pytest.fixture(autouse=True)
-def no_setup() -> Any:
-    """The flow is tested on its own; setting up the entry is tested elsewhere."""
-    with patch(
-        "custom_components.zwave_quirks.async_setup_entry", AsyncMock(return_value=True)
-    ) as mock:
-        yield mock
 
 
 class NoDns:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 from .binding import VALUE_UPDATED, NodeBinding
 from .capacity import CapacitySnapshot, CapacityTracker
 from .const import DOMAIN, LOGGER
-from .entity import QuirkEntity
+from .entity import QuirkEntity, sensor_description
 from .options import capacity_options
 from .quirks.model import CapacityDecl
 
@@ -196,16 +196,7 @@ class CapacitySensor(QuirkEntity, SensorEntity):
         translation_key = decl.translation_key
         if meter.minutes != 60 and decl.period_translation_key is not None:
             translation_key = decl.period_translation_key
-        self.entity_description = SensorEntityDescription(
-            key=decl.key,
-            translation_key=translation_key,
-            device_class=decl.device_class,
-            state_class=decl.state_class,
-            native_unit_of_measurement=decl.unit,
-            suggested_display_precision=decl.display_precision,
-            entity_category=decl.entity_category,
-            entity_registry_enabled_default=decl.enabled_by_default,
-        )
+        self.entity_description = sensor_description(decl, translation_key)
 
     @property
     def available(self) -> bool:

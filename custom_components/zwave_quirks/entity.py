@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.const import Platform
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
@@ -17,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .binding import VALUE_UPDATED, NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER
-from .quirks.model import ConfigParam, ValueRef
+from .quirks.model import CapacityDecl, ConfigParam, SensorDecl, ValueRef
 from .validation import Subject, async_subject
 
 
@@ -76,6 +77,22 @@ def async_setup_platform(
         entry.async_on_unload(forget)
 
     entry.runtime_data.async_register_platform(platform, add)
+
+
+def sensor_description(
+    decl: SensorDecl | CapacityDecl, translation_key: str | None = None
+) -> SensorEntityDescription:
+    """The entity description of a declared sensor (a translation key may replace its own)."""
+    return SensorEntityDescription(
+        key=decl.key,
+        translation_key=translation_key or decl.translation_key,
+        device_class=decl.device_class,
+        state_class=decl.state_class,
+        native_unit_of_measurement=decl.unit,
+        suggested_display_precision=decl.display_precision,
+        entity_category=decl.entity_category,
+        entity_registry_enabled_default=decl.enabled_by_default,
+    )
 
 
 class QuirkEntity(Entity):

@@ -10,7 +10,6 @@ from typing import Any, Self
 
 from homeassistant.components.sensor import (
     RestoreSensor,
-    SensorEntityDescription,
     SensorExtraStoredData,
 )
 from homeassistant.const import Platform
@@ -21,7 +20,7 @@ from homeassistant.util import dt as dt_util
 from .binding import METADATA_UPDATED, NodeBinding
 from .capacity_sensor import capacity_sensors
 from .connection import ZwaveQuirksConfigEntry
-from .entity import QuirkEntity, async_setup_platform
+from .entity import QuirkEntity, async_setup_platform, sensor_description
 from .guard import TotalGuard
 from .quirks.model import SensorDecl, ValueRef
 
@@ -85,16 +84,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         if decl.optional:
             # e.g. exported energy: created when the meter first reports it
             self.appears_with = decl.sources
-        self.entity_description = SensorEntityDescription(
-            key=decl.key,
-            translation_key=decl.translation_key,
-            device_class=decl.device_class,
-            state_class=decl.state_class,
-            native_unit_of_measurement=decl.unit,
-            suggested_display_precision=decl.display_precision,
-            entity_category=decl.entity_category,
-            entity_registry_enabled_default=decl.enabled_by_default,
-        )
+        self.entity_description = sensor_description(decl)
         self._numeric = decl.device_class is not None or decl.state_class is not None
         self._guard = TotalGuard(f"Node {binding.node_id} {decl.key}") if decl.guard_total else None
         # of alternative sources, the one the node reported last (None: not yet)
