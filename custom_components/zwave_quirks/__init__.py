@@ -5,10 +5,12 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .connection import ZwaveConnection, ZwaveQuirksConfigEntry
+from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
+from .neighbour import ISSUE
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -44,3 +46,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
     # from now on no node may add entities to a platform that is going away
     entry.runtime_data.async_unregister_platforms()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> None:
+    """The entry is gone: so are its repair issues."""
+    for key in (*REPAIRS, ISSUE):
+        ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

@@ -67,6 +67,7 @@ class ZwaveConnection:
                     "error": str(err),
                 },
             ) from err
+        self.network.neighbour.async_start()
 
     @callback
     def _async_repairs(self, reason: str | None) -> None:
@@ -92,6 +93,7 @@ class ZwaveConnection:
 
     async def async_stop(self) -> None:
         """Disconnect and let go of every node."""
+        self.network.neighbour.async_stop()
         await self.transport.async_stop()
         self.network.async_driver_lost()
 

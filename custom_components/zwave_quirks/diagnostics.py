@@ -15,6 +15,7 @@ from homeassistant.helpers import device_registry as dr
 from .binding import NodeBinding
 from .connection import ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import CONF_URL, LOGGER
+from .neighbour import decisions
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam, EntityDecl, Fingerprint, SensorDecl
 from .util import redact_url
@@ -194,6 +195,21 @@ def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
     ]
 
 
+def _beside_core(connection: ZwaveConnection) -> dict[str, Any]:
+    """Core's Z-Wave JS next to us: linked devices, and its entities ours replace."""
+    neighbour = connection.network.neighbour
+    put_away, kept = decisions(neighbour.entry.options)
+    return {
+        "linked_devices": sum(
+            neighbour.core_device(node_id) is not None for node_id in connection.bindings
+        ),
+        "replaced_entities": len(neighbour.replaced()),
+        "superseded_entities": len(neighbour.superseded()),
+        "put_away": len(put_away),
+        "kept": len(kept),
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: ZwaveQuirksConfigEntry
 ) -> dict[str, Any]:
@@ -235,6 +251,7 @@ async def async_get_config_entry_diagnostics(
         for node_id, binding in sorted(connection.bindings.items())
     }
     result["unsupported_nodes"] = _other_nodes(connection)
+    result["beside_zwave_js"] = _beside_core(connection)
     return result
 
 

@@ -21,6 +21,7 @@ from zwave_js_server.model.version import VersionInfo
 
 from .binding import NodeBinding
 from .const import DOMAIN, LOGGER
+from .neighbour import CoreNeighbour
 from .quirks.model import Fingerprint, ResolvedQuirk
 from .quirks.registry import QUIRKS, find_quirk
 
@@ -65,7 +66,9 @@ class ZwaveNetwork:
         self.bindings: dict[int, NodeBinding] = {}
         self._platforms: dict[Platform, Callable[[NodeBinding], None]] = {}
         self._driver_unsubs: list[Callable[[], None]] = []
-        self._controller_device_id: str | None = None
+        self.controller_device_id: str | None = None
+        # links to, and superseded entities of, core's Z-Wave JS integration
+        self.neighbour = CoreNeighbour(hass, entry, self)
         # nodes whose state could not be read, logged once
         self._unreadable: set[int] = set()
 
@@ -245,7 +248,7 @@ class ZwaveNetwork:
         Named after the network, so that it never reads like Home Assistant's
         own Z-Wave JS integration; the driver's version is its model, labelled.
         """
-        self._controller_device_id = (
+        self.controller_device_id = (
             dr.async_get(self.hass)
             .async_get_or_create(
                 config_entry_id=self.entry.entry_id,
@@ -255,6 +258,7 @@ class ZwaveNetwork:
                 model=f"Driver {version.driver_version}, server {version.server_version}",
                 name=f"Z-Wave network {self.home_id:08x}",
                 sw_version=None,
+                via_device_id=self.neighbour.via_device_id(None),
             )
             .id
         )
@@ -274,7 +278,7 @@ class ZwaveNetwork:
                 name=node.name or f"{fingerprint.manufacturer} {fingerprint.model}",
                 sw_version=node.firmware_version,
                 suggested_area=node.location or None,
-                via_device_id=self._controller_device_id,
+                via_device_id=self.neighbour.via_device_id(node.node_id),
             )
             .id
         )

@@ -1,4 +1,8 @@
-"""Options of an entry: the capacity tariff's step limits and period length."""
+"""Options of an entry: the capacity tariff, and core's entities put away.
+
+The capacity tariff's step limits and period length; once the superseded-entities
+fix flow has put away some of Z-Wave JS's entities, a switch shows them again.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import probatio as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -17,9 +22,11 @@ from homeassistant.helpers.selector import (
 )
 
 from .capacity import DEFAULT_LIMITS, DEFAULT_PERIOD_MINUTES, PERIOD_MINUTES, check_limits
+from .neighbour import async_show_again, decisions
 
 CONF_STEP_LIMITS = "step_limits"
 CONF_PERIOD_MINUTES = "period_minutes"
+CONF_SHOW_CORE_ENTITIES = "show_core_entities"
 
 
 def capacity_options(options: Mapping[str, Any]) -> tuple[tuple[float, ...], int]:
@@ -48,6 +55,7 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
         limits, minutes = capacity_options(self.config_entry.options)
         shown = [f"{limit:g}" for limit in limits]
         errors: dict[str, str] = {}
+        put_away = len(decisions(self.config_entry.options)[0])
         if user_input is not None:
             shown = [str(text) for text in user_input[CONF_STEP_LIMITS]]
             minutes = int(user_input[CONF_PERIOD_MINUTES])
@@ -56,11 +64,21 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
             except ValueError:
                 errors[CONF_STEP_LIMITS] = "invalid_step_limits"
             else:
+                if user_input.get(CONF_SHOW_CORE_ENTITIES):
+                    async_show_again(self.hass, self.config_entry)
                 return self.async_create_entry(
-                    data={CONF_STEP_LIMITS: list(parsed), CONF_PERIOD_MINUTES: minutes}
+                    data={
+                        **self.config_entry.options,
+                        CONF_STEP_LIMITS: list(parsed),
+                        CONF_PERIOD_MINUTES: minutes,
+                    }
                 )
+        fields: dict[Any, Any] = {}
+        if put_away:
+            fields[vol.Optional(CONF_SHOW_CORE_ENTITIES, default=False)] = BooleanSelector()
         schema = vol.Schema(
             {
+                **fields,
                 vol.Required(CONF_STEP_LIMITS, default=shown): TextSelector(
                     TextSelectorConfig(type=TextSelectorType.TEXT, multiple=True, suffix="kW")
                 ),
@@ -73,4 +91,9 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
                 ),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"put_away": str(put_away)},
+        )

@@ -15,6 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ZwavejsServer } from "@zwave-js/server";
+import { ZWaveError, ZWaveErrorCodes } from "@zwave-js/core";
 import { MockController, MockNode } from "@zwave-js/testing";
 import {
 	createAndStartDriverWithMockPort,
@@ -169,8 +170,13 @@ async function main() {
 	await driverReady;
 	log(`driver ready after ${Date.now() - t0} ms`);
 
+	// as zwave-js offline: the update service's request fails with a ZWaveError, which the
+	// server reports as a zwave_error (core's zwave_js logs it and tries again a day later)
 	const noInternet = async () => {
-		throw new Error("Firmware update service is not available in the simulator");
+		throw new ZWaveError(
+			"Firmware update service is not available in the simulator",
+			ZWaveErrorCodes.FWUpdateService_RequestError,
+		);
 	};
 	driver.controller.getAvailableFirmwareUpdates = noInternet;
 	driver.controller.getAllAvailableFirmwareUpdates = noInternet;

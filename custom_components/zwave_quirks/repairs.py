@@ -1,0 +1,156 @@
+"""Fix flow of the superseded-entities issue: put away core's duplicates the user picks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import probatio as vol
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+from homeassistant.helpers.translation import async_get_translations
+
+from .const import DOMAIN
+from .neighbour import CoreNeighbour
+
+CONF_ENTITIES = "entities"
+# where an entity is used, in the translations' "selector" category
+USES = "core_entity_use"
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """The fix flow of an issue of ours (only the superseded-entities issue is fixable)."""
+    return SupersededEntitiesFlow(str((data or {}).get("entry_id", "")))
+
+
+async def entity_uses(hass: HomeAssistant, entity_ids: list[str]) -> dict[str, list[str]]:
+    """Where each entity is used: automations and scripts by name, the energy dashboard."""
+    # imported here: only the fix flow needs them, and they load their platforms' code
+    from homeassistant.components.automation import (  # noqa: PLC0415
+        automations_with_entity,
+    )
+    from homeassistant.components.script import scripts_with_entity  # noqa: PLC0415
+
+    words = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
+
+    def word(key: str) -> str:
+        return words.get(f"component.{DOMAIN}.selector.{USES}.options.{key}", key)
+
+    # the dashboard's preferences, whether or not the energy integration is loaded yet
+    from homeassistant.components.energy.data import async_get_manager  # noqa: PLC0415
+
+    in_energy = set(_strings((await async_get_manager(hass)).data))
+
+    def name(entity_id: str) -> str:
+        state = hass.states.get(entity_id)
+        return f"“{state.name}”" if state is not None else entity_id
+
+    uses: dict[str, list[str]] = {}
+    for entity_id in entity_ids:
+        automations = automations_with_entity(hass, entity_id)
+        found = [f"{word('automation')} {name(i)}" for i in automations]
+        found += [f"{word('script')} {name(i)}" for i in scripts_with_entity(hass, entity_id)]
+        if entity_id in in_energy:
+            found.append(word("energy"))
+        uses[entity_id] = found
+    return uses
+
+
+def _strings(data: Any) -> Iterator[str]:
+    """Every string in nested preferences (the energy dashboard's statistic ids)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _strings(value)
+
+
+class SupersededEntitiesFlow(RepairsFlow):
+    """Lists core's superseded entities; disables the ones picked."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Initialize."""
+        self.entry_id = entry_id
+
+    def _neighbour(self) -> CoreNeighbour | None:
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+            return None
+        neighbour: CoreNeighbour = entry.runtime_data.network.neighbour
+        return neighbour
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Start; the repairs manager passes the issue id as input here, so this only forwards."""
+        return await self.async_step_entities()
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Show the entities, those used elsewhere not preselected; disable the picked ones."""
+        if (neighbour := self._neighbour()) is None:
+            return self.async_abort(reason="not_loaded")
+        entities = neighbour.superseded()
+        if not entities:
+            return self.async_abort(reason="nothing_left")
+        if user_input is not None:
+            picked = set(user_input.get(CONF_ENTITIES, ()))
+            offered = {entity.entity_id for entity in entities}
+            neighbour.async_put_away(picked & offered, offered - picked)
+            return self.async_create_entry(data={})
+        uses = await entity_uses(self.hass, [entity.entity_id for entity in entities])
+        devices = dr.async_get(self.hass)
+        options = []
+        names = set()
+        for entity in sorted(entities, key=lambda e: e.entity_id):
+            device = devices.async_get(entity.device_id) if entity.device_id else None
+            if device is not None:
+                names.add(device.name_by_user or device.name or device.id)
+            label = _entity_label(self.hass, entity, device)
+            if used := uses[entity.entity_id]:
+                label += f" — {', '.join(used)}"
+            options.append(SelectOptionDict(value=entity.entity_id, label=label))
+        preselected = [e.entity_id for e in entities if not uses[e.entity_id]]
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_ENTITIES, default=preselected): SelectSelector(
+                    SelectSelectorConfig(
+                        options=options, multiple=True, mode=SelectSelectorMode.LIST
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="entities",
+            data_schema=schema,
+            description_placeholders={
+                "count": str(len(entities)),
+                "devices": ", ".join(sorted(names)),
+                "used": str(len(entities) - len(preselected)),
+            },
+        )
+
+
+def _entity_label(
+    hass: HomeAssistant, entity: er.RegistryEntry, device: dr.AnyDeviceEntry | None
+) -> str:
+    """Device and entity as the user knows them, and the entity id."""
+    state = hass.states.get(entity.entity_id)
+    name = state.name if state is not None else entity.name or entity.original_name or ""
+    device_name = (device.name_by_user or device.name or "") if device else ""
+    if device_name and not name.startswith(device_name):
+        name = f"{device_name} {name}".strip()
+    return f"{name} ({entity.entity_id})"

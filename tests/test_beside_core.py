@@ -1,0 +1,425 @@
+"""Beside core's Z-Wave JS integration, both connected to the simulated network.
+
+Device links in either setup order, through reloads and removals; the repair
+issue of superseded entities, its fix flow and the undo in the options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from unittest.mock import MagicMock, patch
+
+import pytest
+from homeassistant.components.energy.data import async_get_manager
+from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.neighbour import CORE, ISSUE, core_value_id, is_covered
+
+from .conftest import AsyncSim
+from .fixture_client import HOME_ID, FixtureClient, load_state, node_state
+from .helpers import HAN, PLUG, ZEN06
+
+NODES = (PLUG, ZEN06, HAN)
+# core's entities of the three nodes that ours replace, by value id (node 0 = each node)
+REPLACED = {
+    "37-0-currentValue",  # switch (plugs)
+    "43-0-sceneId",  # scene event (plugs)
+    "50-0-value-65537",  # kWh
+    "50-0-value-66049",  # W
+    "50-0-value-66561",  # V
+    "50-0-value-66817",  # A
+    "50-0-reset",  # meter reset button
+}
+HAN_ONLY = {"49-0-Air temperature", "50-0-value-65793"}  # temperature, export ("kVAh")
+# core's entities of a node that stay whatever happens
+NOT_REPLACED = ("node_status", "ping", "135-0-identify")
+
+
+def core_entry(sim: AsyncSim) -> MockConfigEntry:
+    """Core's Z-Wave JS entry for the simulated network."""
+    return MockConfigEntry(
+        domain=CORE,
+        data={CONF_URL: sim.url, "use_addon": False, "integration_created_addon": False},
+        unique_id=str(sim.home_id),
+        title="Z-Wave JS",
+    )
+
+
+def our_entry(sim: AsyncSim) -> MockConfigEntry:
+    """Our entry for the simulated network."""
+    return MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id), title="Home"
+    )
+
+
+async def setup(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
+    """Add and set up entries in this order."""
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+async def settle(hass: HomeAssistant, seconds: float = 3) -> None:
+    """Let debounced work (the issue's count, core's reload after a disable) run."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done()
+
+
+def core_device(hass: HomeAssistant, home_id: int, node_id: int) -> dr.DeviceEntry | None:
+    """Core's device of a node."""
+    for entry in hass.config_entries.async_entries(CORE):
+        identifier = (CORE, f"{home_id}-{node_id}")
+        if device := dr.async_get(hass).async_get_device_by_identifier(identifier, entry.entry_id):
+            return device
+    return None
+
+
+def our_device(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> dr.DeviceEntry:
+    """Our device of a node (key "<home>-<node>") or of the network (key "<home>")."""
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, key), entry.entry_id)
+    assert device is not None
+    return device
+
+
+def links(hass: HomeAssistant, entry: MockConfigEntry, home_id: int) -> dict[int, str | None]:
+    """Where each of our node devices links to, by node id (0: our network device)."""
+    found = {0: our_device(hass, entry, str(home_id)).via_device_id}
+    for node_id in NODES:
+        found[node_id] = our_device(hass, entry, f"{home_id}-{node_id}").via_device_id
+    return found
+
+
+def expected_links_to_core(hass: HomeAssistant, home_id: int) -> dict[int, str | None]:
+    """Every node device to core's device of the node; ours of the network to core's controller."""
+    wanted: dict[int, str | None] = {}
+    for node_id in (1, *NODES):
+        device = core_device(hass, home_id, node_id)
+        assert device is not None, node_id
+        wanted[0 if node_id == 1 else node_id] = device.id
+    return wanted
+
+
+def core_entity(hass: HomeAssistant, home_id: int, node_id: int, value_id: str) -> er.RegistryEntry:
+    """Core's entity of a node's value (or of a node-level feature such as "ping")."""
+    registry = er.async_get(hass)
+    joiner = "-" if "-" in value_id else "."
+    unique_id = f"{home_id}.{node_id}{joiner}{value_id}"
+    found = next(
+        (e for e in registry.entities.values() if e.platform == CORE and e.unique_id == unique_id),
+        None,
+    )
+    assert found is not None, unique_id
+    return found
+
+
+def replaced(hass: HomeAssistant, home_id: int) -> list[er.RegistryEntry]:
+    """Core's entities that ours replace (enabled or not)."""
+    return [
+        core_entity(hass, home_id, node_id, value_id)
+        for node_id in NODES
+        for value_id in REPLACED | (HAN_ONLY if node_id == HAN else set())
+        if not (node_id == HAN and value_id.startswith(("37-", "43-")))
+    ]
+
+
+def issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    """The superseded-entities issue of an entry."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"{ISSUE}_{entry.entry_id}")
+
+
+@pytest.mark.parametrize("core_first", [False, True], ids=["ours_first", "core_first"])
+async def test_devices_link_to_core_in_either_order_and_through_reloads(
+    hass: HomeAssistant, sim: AsyncSim, core_first: bool
+) -> None:
+    """Each device of ours names core's device of its node; reloads keep the links."""
+    ours, core = our_entry(sim), core_entry(sim)
+    await setup(hass, *((core, ours) if core_first else (ours, core)))
+    wanted = expected_links_to_core(hass, sim.home_id)
+    assert links(hass, ours, sim.home_id) == wanted
+
+    for entry in (core, ours):
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED
+        assert links(hass, ours, sim.home_id) == wanted
+
+    # core's own devices and ours stay apart: one config entry each
+    for node_id in NODES:
+        device = core_device(hass, sim.home_id, node_id)
+        assert device is not None
+        assert device.config_entry_id == core.entry_id
+        assert our_device(hass, ours, f"{sim.home_id}-{node_id}").config_entry_id == ours.entry_id
+
+
+async def test_removing_either_leaves_the_other_whole(hass: HomeAssistant, sim: AsyncSim) -> None:
+    """Core removed: our links fall back to our network device, the issue goes; and back."""
+    ours, core = our_entry(sim), core_entry(sim)
+    await setup(hass, ours, core)
+    await settle(hass)
+    assert issue(hass, ours) is not None
+    entities = er.async_entries_for_config_entry(er.async_get(hass), ours.entry_id)
+
+    assert await hass.config_entries.async_remove(core.entry_id)
+    await settle(hass)
+    network = our_device(hass, ours, str(sim.home_id)).id
+    assert links(hass, ours, sim.home_id) == {0: None} | dict.fromkeys(NODES, network)
+    assert issue(hass, ours) is None
+    assert er.async_entries_for_config_entry(er.async_get(hass), ours.entry_id) == entities
+    assert all(hass.states.get(e.entity_id) for e in entities if not e.disabled)
+
+    # core comes back: linked again, the issue too
+    core = core_entry(sim)
+    await setup(hass, core)
+    await settle(hass)
+    assert links(hass, ours, sim.home_id) == expected_links_to_core(hass, sim.home_id)
+    assert issue(hass, ours) is not None
+
+    # ours removed: core's devices and entities are as they were, the issue goes
+    before = er.async_entries_for_config_entry(er.async_get(hass), core.entry_id)
+    assert await hass.config_entries.async_remove(ours.entry_id)
+    await settle(hass)
+    assert er.async_entries_for_config_entry(er.async_get(hass), core.entry_id) == before
+    assert all(core_device(hass, sim.home_id, n) is not None for n in (1, *NODES))
+    assert issue(hass, ours) is None
+
+
+async def _use_elsewhere(hass: HomeAssistant, home_id: int) -> dict[str, str]:
+    """An automation, a script and the energy dashboard each use one of core's entities."""
+    used = {
+        "automation": core_entity(hass, home_id, PLUG, "50-0-value-66049").entity_id,
+        "script": core_entity(hass, home_id, ZEN06, "37-0-currentValue").entity_id,
+        "energy": core_entity(hass, home_id, HAN, "50-0-value-65537").entity_id,
+    }
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "Plug power",
+                "triggers": [{"trigger": "state", "entity_id": used["automation"]}],
+                "actions": [],
+            }
+        },
+    )
+    assert await async_setup_component(
+        hass,
+        "script",
+        {
+            "script": {
+                "usb_plug_on": {
+                    "alias": "USB plug on",
+                    "sequence": [
+                        {"action": "switch.turn_on", "target": {"entity_id": used["script"]}}
+                    ],
+                }
+            }
+        },
+    )
+    manager = await async_get_manager(hass)
+    await manager.async_update({"device_consumption": [{"stat_consumption": used["energy"]}]})
+    await hass.async_block_till_done()
+    return used
+
+
+async def _fix_flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, context={"issue_id": f"{ISSUE}_{entry.entry_id}"})
+    return dict(result)
+
+
+async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
+    hass: HomeAssistant, sim: AsyncSim, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Disable the picked entities, keep those used elsewhere, touch nothing else; undo."""
+    ours, core = our_entry(sim), core_entry(sim)
+    await setup(hass, ours, core)
+    home_id = sim.home_id
+    used = await _use_elsewhere(hass, home_id)
+    await settle(hass)
+    registry = er.async_get(hass)
+    candidates = [e for e in replaced(hass, home_id) if not e.disabled]
+    assert len(candidates) == 21  # 2 plugs x 7 + the HAN's 7
+    found = issue(hass, ours)
+    assert found is not None and found.is_fixable
+    assert found.translation_placeholders == {"title": "Home", "count": "21", "device_count": "3"}
+    untouched = {
+        e.entity_id: e.disabled_by
+        for e in registry.entities.values()
+        if e.platform == CORE and e.entity_id not in {c.entity_id for c in candidates}
+    }
+    assert any(e.endswith("_ping") for e in untouched)
+
+    result = await _fix_flow(hass, ours)
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"]["count"] == "21"
+    assert result["description_placeholders"]["used"] == "3"
+    assert "Heatit Z-HAN2" in result["description_placeholders"]["devices"]
+    (field,) = result["data_schema"].schema
+    preselected = set(field.default())
+    assert preselected == {c.entity_id for c in candidates} - set(used.values())
+    labels = {
+        option["value"]: option["label"]
+        for option in result["data_schema"].schema[field].config["options"]
+    }
+    assert labels[used["automation"]].endswith("— automation “Plug power”")
+    assert labels[used["script"]].endswith("— script “USB plug on”")
+    assert labels[used["energy"]].endswith("— Energy dashboard")
+    assert f"({used['automation']})" in labels[used["automation"]]
+
+    # the user takes the preselection as it is
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = dict(await manager.async_configure(result["flow_id"], {"entities": list(preselected)}))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    for entity in candidates:
+        now = registry.async_get(entity.entity_id)
+        assert now is not None
+        expected = None if entity.entity_id in used.values() else er.RegistryEntryDisabler.USER
+        assert now.disabled_by is expected, entity.entity_id
+    assert "Disabled" in caplog.text
+    # core reloads itself after entities are disabled (30 s); nothing comes back
+    await settle(hass, 31)
+    assert core.state is ConfigEntryState.LOADED
+    assert issue(hass, ours) is None
+    assert links(hass, ours, home_id) == expected_links_to_core(hass, home_id)
+    for entity_id, disabled_by in untouched.items():
+        now = registry.async_get(entity_id)
+        assert now is not None and now.disabled_by == disabled_by, entity_id
+    # our own entities are all there
+    assert hass.states.get(next(iter(used.values()))) is not None
+
+    # undo from the options: the entities come back, and are not offered again
+    flow = await hass.config_entries.options.async_init(ours.entry_id)
+    assert flow["type"] is FlowResultType.FORM
+    assert flow["description_placeholders"] == {"put_away": "18"}
+    assert "show_core_entities" in flow["data_schema"].schema
+    result = dict(
+        await hass.config_entries.options.async_configure(
+            flow["flow_id"],
+            {"step_limits": ["2", "5", "10"], "period_minutes": "60", "show_core_entities": True},
+        )
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    for entity in candidates:
+        now = registry.async_get(entity.entity_id)
+        assert now is not None and now.disabled_by is None, entity.entity_id
+    await settle(hass, 31)
+    assert issue(hass, ours) is None
+    assert ours.options["step_limits"] == [2.0, 5.0, 10.0]
+    # nothing is put away any more: the options form has no undo switch
+    flow = await hass.config_entries.options.async_init(ours.entry_id)
+    assert "show_core_entities" not in flow["data_schema"].schema
+    await hass.config_entries.options.async_configure(flow["flow_id"], {})
+
+
+UNSUPPORTED = 5
+
+
+class CoreFixtureClient(FixtureClient):
+    """The fixture client, with what core's zwave_js reads too."""
+
+    server_logging_enabled = False
+
+
+@pytest.fixture
+def network_with_an_unsupported_node(
+    fixture_client: type[FixtureClient],
+) -> Iterator[type[FixtureClient]]:
+    """The three devices, and a copy of the plug by another maker that no quirk supports."""
+    state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+    other = renumbered(node_state(state, PLUG), UNSUPPORTED)
+    other["manufacturerId"] = 0x0086
+    state["nodes"].append(other)
+    fixture_client.state = state
+    with (
+        patch("homeassistant.components.zwave_js.ZwaveClient", CoreFixtureClient),
+        patch("homeassistant.components.zwave_js.async_get_clientsession", MagicMock()),
+    ):
+        yield fixture_client
+
+
+def renumbered(obj: Any, node_id: int) -> Any:
+    """A copy of a node's state under another node id."""
+    if isinstance(obj, dict):
+        return {k: node_id if k == "nodeId" else renumbered(v, node_id) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [renumbered(v, node_id) for v in obj]
+    return obj
+
+
+@pytest.mark.usefixtures("network_with_an_unsupported_node")
+async def test_an_unsupported_node_is_never_touched(hass: HomeAssistant) -> None:
+    """Its core entities are neither counted, offered nor disabled, even when asked to."""
+    sim_like = type("Net", (), {"url": "ws://127.0.0.1:3000", "home_id": HOME_ID})()
+    ours, core = our_entry(sim_like), core_entry(sim_like)  # type: ignore[arg-type]
+    await setup(hass, ours, core)
+    await settle(hass)
+    registry = er.async_get(hass)
+    foreign = core_entity(hass, HOME_ID, UNSUPPORTED, "50-0-value-66049")
+    assert not foreign.disabled
+    assert (
+        dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, f"{HOME_ID}-{UNSUPPORTED}"), ours.entry_id
+        )
+        is None
+    )
+    found = issue(hass, ours)
+    assert found is not None
+    assert found.translation_placeholders["count"] == "21"
+
+    result = await _fix_flow(hass, ours)
+    (field,) = result["data_schema"].schema
+    offered = {o["value"] for o in result["data_schema"].schema[field].config["options"]}
+    assert foreign.entity_id not in offered
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    # even a crafted request cannot reach it: the form refuses it, nothing changes
+    picked = next(iter(offered))
+    with pytest.raises(InvalidData):
+        await manager.async_configure(result["flow_id"], {"entities": [foreign.entity_id, picked]})
+    assert not any(
+        e.disabled_by is er.RegistryEntryDisabler.USER for e in registry.entities.values()
+    )
+    result = dict(await manager.async_configure(result["flow_id"], {"entities": [picked]}))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    now = registry.async_get(foreign.entity_id)
+    assert now is not None and now.disabled_by is None
+    disabled = [
+        e
+        for e in registry.entities.values()
+        if e.platform == CORE and e.disabled_by is er.RegistryEntryDisabler.USER
+    ]
+    assert [e.entity_id for e in disabled] == [picked]
+    # the others were left unticked: kept, so no issue comes back for them
+    await settle(hass)
+    assert issue(hass, ours) is None
+
+
+def test_a_partial_parameter_is_covered_by_its_number() -> None:
+    """Core makes one entity per partial parameter: each is covered by the parameter."""
+    covered = frozenset({"2-112-0-20", "2-50-0-value-66049"})
+    assert is_covered("2-112-0-20-255", covered)
+    assert is_covered("2-50-0-value-66049", covered)
+    assert not is_covered("2-112-0-21-255", covered)
+    assert not is_covered("2-50-0-value-66050", covered)
+    assert core_value_id("3235823838.2-37-0-currentValue", 3235823838) == "2-37-0-currentValue"
+    assert core_value_id("3235823838.2.ping", 3235823838) is None
+    assert core_value_id("1.2-37-0-currentValue", 3235823838) is None
