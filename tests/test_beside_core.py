@@ -269,7 +269,6 @@ async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
     result = await _fix_flow(hass, ours)
     assert result["type"] is FlowResultType.FORM
     assert result["description_placeholders"]["count"] == "21"
-    assert result["description_placeholders"]["used"] == "3"
     assert "Heatit Z-HAN2" in result["description_placeholders"]["devices"]
     (field,) = result["data_schema"].schema
     preselected = set(field.default())
@@ -423,3 +422,30 @@ def test_a_partial_parameter_is_covered_by_its_number() -> None:
     assert core_value_id("3235823838.2-37-0-currentValue", 3235823838) == "2-37-0-currentValue"
     assert core_value_id("3235823838.2.ping", 3235823838) is None
     assert core_value_id("1.2-37-0-currentValue", 3235823838) is None
+
+
+async def test_fix_flow_aborts_when_there_is_nothing_to_do(
+    hass: HomeAssistant, sim: AsyncSim
+) -> None:
+    """Everything disabled by hand meanwhile, or the entry not running: the flow says so."""
+    ours, core = our_entry(sim), core_entry(sim)
+    await setup(hass, ours, core)
+    await settle(hass)
+    assert issue(hass, ours) is not None
+    registry = er.async_get(hass)
+    for entity in replaced(hass, sim.home_id):
+        registry.async_update_entity(entity.entity_id, disabled_by=er.RegistryEntryDisabler.USER)
+    result = await _fix_flow(hass, ours)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "nothing_left"
+    await settle(hass)
+    assert issue(hass, ours) is None
+
+    for entity in replaced(hass, sim.home_id):
+        registry.async_update_entity(entity.entity_id, disabled_by=None)
+    await settle(hass)
+    assert issue(hass, ours) is not None
+    assert await hass.config_entries.async_unload(ours.entry_id)
+    result = await _fix_flow(hass, ours)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_loaded"

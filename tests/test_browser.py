@@ -3,7 +3,8 @@
 Home Assistant runs as its own process (`hass`) with this integration and a
 fresh simulated network; Debian's Chromium, driven by Playwright, completes
 onboarding, adds the integration through its config flow, reads the device
-pages, writes a bad value, toggles the plug and switches to Norwegian.
+pages, writes a bad value, toggles the plug, adds core's Z-Wave JS beside it
+and puts its duplicates away through the repair issue, and switches to Norwegian.
 Screenshots go to docs/images/. Without Chromium or Playwright the test is
 skipped (scripts/setup --browser installs both), and the summary says so.
 
@@ -130,10 +131,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _http_json(url: str, token: str | None = None, timeout: float = 10) -> Any:
+def _http_json(
+    url: str, token: str | None = None, timeout: float = 10, data: dict[str, Any] | None = None
+) -> Any:
+    """GET, or POST ``data``, as JSON."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as r:
+    body = None
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+        body = json.dumps(data).encode()
+    request = urllib.request.Request(url, data=body, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as r:
         return json.load(r)
+
+
+def _has_state(url: str, token: str, entity_id: str) -> bool:
+    """Whether Home Assistant has a state for the entity (a disabled one has none)."""
+    try:
+        _http_json(f"{url}/api/states/{entity_id}", token)
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            return False
+        raise
+    return True
 
 
 def _wait_until(what: str, check: Callable[[], Any], timeout: float) -> Any:
@@ -533,6 +553,40 @@ def test_new_user_in_the_browser(
                 uncut.extend(n["text"] for n in names if n["cut"])
                 _screenshot(page, "plug-device.png")
                 phase("plug device page")
+
+                # Beside Z-Wave JS: core's integration added for the same network (its
+                # own flow, through the API), then our repair issue puts its duplicates away
+                flows = f"{hass.url}/api/config/config_entries/flow"
+                step = _http_json(flows, token, data={"handler": "zwave_js"})
+                assert step["step_id"] == "manual", step
+                step = _http_json(f"{flows}/{step['flow_id']}", token, data={"url": sim.url})
+                assert step["type"] == "create_entry", step
+                core_kwh = "sensor.heatit_z_han2_electric_consumption_kwh"
+                _wait_until("core's entities", lambda: _has_state(hass.url, token, core_kwh), 30)
+                page.goto(f"{hass.url}/config/repairs")
+                issue_tail = en["issues"]["superseded_entities"]["title"].split("}")[-1]
+                issue = page.get_by_text(issue_tail)
+                issue.wait_for()
+                report.append(f"repair issue: {issue.inner_text().strip()!r}")
+                issue.click()
+                submit = page.get_by_role("button", name="Submit")
+                submit.wait_for()
+                report.append(
+                    "fix flow offers"
+                    f" {page.get_by_role('checkbox', include_hidden=True).count()} entities"
+                )
+                _screenshot(page, "beside-zwave-js-repair.png")
+                submit.click()
+                _wait_until(
+                    "core's kWh sensor to be disabled",
+                    lambda: not _has_state(hass.url, token, core_kwh),
+                    15,
+                )
+                page.keyboard.press("Escape")
+                page.goto(han_url)
+                page.get_by_text("Connected via").wait_for()
+                _screenshot(page, "beside-zwave-js-device.png")
+                phase("beside Z-Wave JS")
 
                 # Norwegian: entity names follow the system language once the
                 # entry reloads; the user's own language changes the rest of the UI

@@ -115,14 +115,14 @@ class SupersededEntitiesFlow(RepairsFlow):
         devices = dr.async_get(self.hass)
         options = []
         names = set()
-        for entity in sorted(entities, key=lambda e: e.entity_id):
-            device = devices.async_get(entity.device_id) if entity.device_id else None
-            if device is not None:
+        for entity in entities:
+            if (device := devices.async_get(entity.device_id or "")) is not None:
                 names.add(device.name_by_user or device.name or device.id)
-            label = _entity_label(self.hass, entity, device)
+            label = _entity_label(self.hass, entity)
             if used := uses[entity.entity_id]:
                 label += f" — {', '.join(used)}"
             options.append(SelectOptionDict(value=entity.entity_id, label=label))
+        options.sort(key=lambda option: option["label"].casefold())
         preselected = [e.entity_id for e in entities if not uses[e.entity_id]]
         schema = vol.Schema(
             {
@@ -139,18 +139,12 @@ class SupersededEntitiesFlow(RepairsFlow):
             description_placeholders={
                 "count": str(len(entities)),
                 "devices": ", ".join(sorted(names)),
-                "used": str(len(entities) - len(preselected)),
             },
         )
 
 
-def _entity_label(
-    hass: HomeAssistant, entity: er.RegistryEntry, device: dr.AnyDeviceEntry | None
-) -> str:
-    """Device and entity as the user knows them, and the entity id."""
+def _entity_label(hass: HomeAssistant, entity: er.RegistryEntry) -> str:
+    """The entity as the user sees it (its device's name first), and its entity id."""
     state = hass.states.get(entity.entity_id)
-    name = state.name if state is not None else entity.name or entity.original_name or ""
-    device_name = (device.name_by_user or device.name or "") if device else ""
-    if device_name and not name.startswith(device_name):
-        name = f"{device_name} {name}".strip()
-    return f"{name} ({entity.entity_id})"
+    name = state.name if state is not None else entity.original_name or ""
+    return f"{name} ({entity.entity_id})".strip()
