@@ -1,8 +1,10 @@
 """Event path: value-updated events pushed through the client library into Home Assistant.
 
 Per event: ours, core's zwave_js, and the floor (the library parsing the event
-plus one plain async_write_ha_state of a minimal entity). Power, energy and
-temperature events, in rounds alternating ours/core/floor; median per round.
+plus one plain async_write_ha_state of a minimal entity); for comparison, the
+same with a minimal SensorEntity (a device class and a unit) in place of the
+minimal entity. Power, energy and temperature events, in rounds alternating
+the paths; median per round.
 
 Run: .venv/bin/python bench/event_path.py [--events 100000] [--rounds 10]
 """
@@ -18,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from harness import CORE, OURS, BenchClient, home_assistant, make_entry, median, network_state
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.const import UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_component import EntityComponent
@@ -71,12 +75,29 @@ class FloorEntity(Entity):
         return self.value
 
 
-async def setup_floor(hass: HomeAssistant, state: dict[str, Any]) -> dict[int, Node]:
+class FloorSensor(SensorEntity):
+    """A minimal sensor: a device class and a unit, its native value the last value."""
+
+    _attr_should_poll = False
+    _attr_name = "floor sensor"
+    _attr_device_class = SensorDeviceClass.POWER
+    _attr_native_unit_of_measurement = UnitOfPower.WATT
+
+    def __init__(self) -> None:
+        self.value: Any = None
+
+    @property
+    def native_value(self) -> Any:
+        return self.value
+
+
+async def setup_floor(
+    hass: HomeAssistant, state: dict[str, Any], entity: FloorEntity | FloorSensor
+) -> dict[int, Node]:
     """A driver of its own and one entity written once per value-updated event."""
-    component: EntityComponent[FloorEntity] = EntityComponent(
-        logging.getLogger(__name__), "bench_floor", hass
+    component: EntityComponent[Entity] = EntityComponent(
+        logging.getLogger(__name__), f"bench_{type(entity).__name__.lower()}", hass
     )
-    entity = FloorEntity()
     await component.async_add_entities([entity])
     driver = Driver(BenchClient("", None), json.loads(json.dumps(state)), LOG_CONFIG)  # type: ignore[arg-type]
 
@@ -120,8 +141,14 @@ async def main() -> None:
     async with home_assistant() as hass:
         ours = await setup_integration(hass, OURS)
         core = await setup_integration(hass, CORE)
-        floor_nodes = await setup_floor(hass, state)
-        paths = {OURS: ours, CORE: core, "floor": lambda: floor_nodes}
+        floor = await setup_floor(hass, state, FloorEntity())
+        floor_sensor = await setup_floor(hass, state, FloorSensor())
+        paths = {
+            OURS: ours,
+            CORE: core,
+            "floor": lambda: floor,
+            "floor_sensor": lambda: floor_sensor,
+        }
         # warm-up
         for get in paths.values():
             await push(hass, get(), make_events(300, 0))
@@ -133,14 +160,16 @@ async def main() -> None:
         # each path wrote the last temperature
         last = f"{make_events(1, 300 + args.rounds * per_round - 1)[0][1]['args']['newValue']}"
         written = {s.entity_id for s in hass.states.async_all() if s.state == last}
-        assert len(written) >= 3, written
+        assert len(written) >= len(paths), written
     us = {name: median(v) * 1e6 for name, v in results.items()}
     print(f"{'path':<13} {'us/event':>9}   ({args.rounds} rounds of {per_round} events, median)")
     for name, value in us.items():
         print(f"{name:<13} {value:>9.1f}")
     print(
         f"ours/core {us[OURS] / us[CORE]:.2f}x; ours/floor {us[OURS] / us['floor']:.2f}x; "
-        f"core/floor {us[CORE] / us['floor']:.2f}x"
+        f"core/floor {us[CORE] / us['floor']:.2f}x; "
+        f"ours/floor_sensor {us[OURS] / us['floor_sensor']:.2f}x; "
+        f"floor_sensor/floor {us['floor_sensor'] / us['floor']:.2f}x"
     )
 
 

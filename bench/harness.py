@@ -15,7 +15,9 @@ from unittest.mock import AsyncMock, MagicMock, patch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aiohttp import ThreadedResolver  # noqa: E402
 from homeassistant import loader  # noqa: E402
+from homeassistant.config_entries import ConfigEntry  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
@@ -57,25 +59,45 @@ def network_state(size: int) -> dict[str, Any]:
     }
 
 
-@asynccontextmanager
-async def home_assistant() -> AsyncIterator[HomeAssistant]:
-    """A real Home Assistant with custom integrations enabled and the client patched."""
+def _patch_clients(stack: ExitStack) -> None:
+    """Both integrations connect to the fixture client."""
     version = FixtureClient("", None).version
-    with ExitStack() as stack:
-        for module in (
-            "custom_components.zwave_quirks.transport",
-            "homeassistant.components.zwave_js",
-        ):
-            client = f"{module}.Client" if "quirks" in module else f"{module}.ZwaveClient"
-            stack.enter_context(patch(client, BenchClient))
-            # the fixture client needs no session (a real one resolves through zeroconf)
-            stack.enter_context(patch(f"{module}.async_get_clientsession", MagicMock()))
-        stack.enter_context(
-            patch(
-                "custom_components.zwave_quirks.transport.async_check_server",
-                AsyncMock(return_value=version),
-            )
+    for module in (
+        "custom_components.zwave_quirks.transport",
+        "homeassistant.components.zwave_js",
+    ):
+        client = f"{module}.Client" if "quirks" in module else f"{module}.ZwaveClient"
+        stack.enter_context(patch(client, BenchClient))
+        # the fixture client needs no session (a real one resolves through zeroconf)
+        stack.enter_context(patch(f"{module}.async_get_clientsession", MagicMock()))
+    stack.enter_context(
+        patch(
+            "custom_components.zwave_quirks.transport.async_check_server",
+            AsyncMock(return_value=version),
         )
+    )
+
+
+@asynccontextmanager
+async def home_assistant(fixture_client: bool = True) -> AsyncIterator[HomeAssistant]:
+    """A real Home Assistant with custom integrations enabled.
+
+    fixture_client: both integrations' clients are patched (False: they connect for real).
+    """
+    with ExitStack() as stack:
+        if fixture_client:
+            _patch_clients(stack)
+        else:
+            # a real session resolves through zeroconf: a plain resolver, as the tests' plugin
+            # (mock_zeroconf_resolver) uses; Home Assistant closes it with real_close
+            resolver = ThreadedResolver()
+            resolver.real_close = resolver.close  # type: ignore[attr-defined]
+            stack.enter_context(
+                patch(
+                    "homeassistant.helpers.aiohttp_client._async_make_resolver",
+                    return_value=resolver,
+                )
+            )
         async with async_test_home_assistant() as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             yield hass
@@ -89,7 +111,7 @@ def make_entry(domain: str) -> MockConfigEntry:
     return MockConfigEntry(domain=domain, data=data, unique_id=str(HOME_ID), title="bench")
 
 
-def entity_counts(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int, int]:
+def entity_counts(hass: HomeAssistant, entry: ConfigEntry) -> tuple[int, int, int]:
     """Entities created and enabled in the registry, and states written."""
     entries = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     enabled = [e for e in entries if not e.disabled]

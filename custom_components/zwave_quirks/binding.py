@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
@@ -55,24 +56,25 @@ class _Listeners:
     """Callbacks of one kind, keyed by value id ("" for all).
 
     A callback that raises costs its subscriber a warning (once), never the
-    other subscribers or the caller.
+    other subscribers or the caller. The callbacks of a key are a tuple,
+    replaced on each change, so that firing needs no copy.
     """
 
-    by_key: dict[str, list[Callable[..., None]]]
+    by_key: dict[str, tuple[Callable[..., None], ...]]
     failed: set[Callable[..., None]] = field(default_factory=set)
 
     def add(self, key: str, func: Callable[..., None]) -> Callable[[], None]:
-        funcs = self.by_key.setdefault(key, [])
-        funcs.append(func)
+        self.by_key[key] = (*self.by_key.get(key, ()), func)
+        return partial(self._remove, key, func)
 
-        def remove() -> None:
-            if func in funcs:
-                funcs.remove(func)
-
-        return remove
+    def _remove(self, key: str, func: Callable[..., None]) -> None:
+        funcs = self.by_key.get(key, ())
+        if func in funcs:
+            index = funcs.index(func)
+            self.by_key[key] = funcs[:index] + funcs[index + 1 :]
 
     def fire(self, key: str, *args: Any) -> None:
-        for func in list(self.by_key.get(key, ())):
+        for func in self.by_key.get(key, ()):
             try:
                 func(*args)
             except Exception as err:  # noqa: BLE001 - one subscriber must not stop the others
@@ -268,9 +270,13 @@ class NodeBinding:
 
     def value(self, ref: ValueRef) -> Any:
         """The current value, None when unknown."""
+        return self.value_of(self.value_id(ref))
+
+    def value_of(self, value_id: str) -> Any:
+        """The current value of a value id (see value_id), None when unknown."""
         if self.node is None:
             return None
-        value = self.node.values.get(self.value_id(ref))
+        value = self.node.values.get(value_id)
         return None if value is None else value.value
 
     def _require_node(self) -> Node:

@@ -89,6 +89,12 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         self._guard = TotalGuard(f"Node {binding.node_id} {decl.key}") if decl.guard_total else None
         # of alternative sources, the one the node reported last (None: not yet)
         self._source: ValueRef | None = None
+        # the value ids read per update, worked out once
+        self._source_ids = tuple(binding.value_id(ref) for ref in decl.sources)
+        limit = decl.max_power
+        self._scale_id = (
+            None if limit is None or limit.scaled_by is None else binding.value_id(limit.scaled_by)
+        )
 
     @property
     def extra_restore_state_data(self) -> QuirkStoredData:
@@ -145,13 +151,14 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
 
     def _source_value(self) -> Any:
         """The value to show, before checks: one source, alternatives or converted."""
-        decl, binding = self.decl, self.binding
+        decl, binding, ids = self.decl, self.binding, self._source_ids
         if decl.alternatives:
             if self._source is not None and (value := binding.value(self._source)) is not None:
                 return value
-            return next((v for ref in decl.sources if (v := binding.value(ref)) is not None), None)
-        values = [binding.value(ref) for ref in decl.sources]
-        return decl.convert(values) if decl.convert else values[0]
+            return next((v for vid in ids if (v := binding.value_of(vid)) is not None), None)
+        if decl.convert is None:
+            return binding.value_of(ids[0])
+        return decl.convert([binding.value_of(vid) for vid in ids])
 
     def _max_power_kw(self) -> float | None:
         """The meter's largest power now (a scaling parameter may multiply it)."""
@@ -159,8 +166,8 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         if limit is None:
             return None
         factor = 1
-        if limit.scaled_by is not None:
-            scale = self.binding.value(limit.scaled_by)
+        if self._scale_id is not None:
+            scale = self.binding.value_of(self._scale_id)
             if isinstance(scale, int) and not isinstance(scale, bool) and scale > 0:
                 factor = scale
         return limit.watts * factor / 1000
