@@ -6,15 +6,16 @@ issue of superseded entities, its fix flow and the undo in the options.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
-from unittest.mock import MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock, patch
 
 import pytest
 from homeassistant.components.energy.data import async_get_manager
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
@@ -28,7 +29,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
-from custom_components.zwave_quirks.neighbour import CORE, ISSUE, core_value_id, is_covered
+from custom_components.zwave_quirks.neighbour import (
+    CORE,
+    ISSUE,
+    core_value_id,
+    covered_by,
+    covered_values,
+)
+from custom_components.zwave_quirks.quirks.registry import find_quirk
 
 from .conftest import AsyncSim
 from .fixture_client import HOME_ID, FixtureClient, load_state, node_state
@@ -48,6 +56,22 @@ REPLACED = {
 HAN_ONLY = {"49-0-Air temperature", "50-0-value-65793"}  # temperature, export ("kVAh")
 # core's entities of a node that stay whatever happens
 NOT_REPLACED = ("node_status", "ping", "135-0-identify")
+
+
+@pytest.fixture(autouse=True)
+async def unload_core(hass: HomeAssistant) -> AsyncIterator[None]:
+    """Core without its firmware update checks (a check the server fails, as offline, sets a
+    daily timer, which a reload in flight can leave behind); unloaded after each test.
+    """
+    with patch(
+        "homeassistant.components.zwave_js.update.ZWaveFirmwareUpdateEntity._async_update",
+        AsyncMock(),
+    ):
+        yield
+    for entry in hass.config_entries.async_entries(CORE):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 def core_entry(sim: AsyncSim) -> MockConfigEntry:
@@ -147,24 +171,42 @@ def issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
 async def test_devices_link_to_core_in_either_order_and_through_reloads(
     hass: HomeAssistant, sim: AsyncSim, core_first: bool
 ) -> None:
-    """Each device of ours names core's device of its node; reloads keep the links."""
+    """Each device of ours names core's device of its node; reloads keep links and issue."""
     ours, core = our_entry(sim), core_entry(sim)
     await setup(hass, *((core, ours) if core_first else (ours, core)))
+    await settle(hass)
     wanted = expected_links_to_core(hass, sim.home_id)
     assert links(hass, ours, sim.home_id) == wanted
+    found = issue(hass, ours)
+    assert found is not None and found.translation_placeholders["count"] == "21"
 
     for entry in (core, ours):
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
         assert entry.state is ConfigEntryState.LOADED
         assert links(hass, ours, sim.home_id) == wanted
+        await settle(hass)
+        found = issue(hass, ours)
+        assert found is not None and found.translation_placeholders["count"] == "21"
 
-    # core's own devices and ours stay apart: one config entry each
-    for node_id in NODES:
-        device = core_device(hass, sim.home_id, node_id)
-        assert device is not None
-        assert device.config_entry_id == core.entry_id
-        assert our_device(hass, ours, f"{sim.home_id}-{node_id}").config_entry_id == ours.entry_id
+
+async def test_a_core_device_that_gets_its_node_by_update_is_linked(
+    hass: HomeAssistant, sim: AsyncSim
+) -> None:
+    """Core gives a pre-provisioned (or orphaned) device its node's identifier by an update."""
+    ours, core = our_entry(sim), core_entry(sim)
+    await setup(hass, ours, core)
+    devices = dr.async_get(hass)
+    device = core_device(hass, sim.home_id, PLUG)
+    assert device is not None
+    network = our_device(hass, ours, str(sim.home_id)).id
+
+    devices.async_update_device(device.id, new_identifiers={(CORE, "provisioned-dsk")})
+    await hass.async_block_till_done()
+    assert links(hass, ours, sim.home_id)[PLUG] == network
+    devices.async_update_device(device.id, new_identifiers={(CORE, f"{sim.home_id}-{PLUG}")})
+    await hass.async_block_till_done()
+    assert links(hass, ours, sim.home_id)[PLUG] == device.id
 
 
 async def test_removing_either_leaves_the_other_whole(hass: HomeAssistant, sim: AsyncSim) -> None:
@@ -190,11 +232,30 @@ async def test_removing_either_leaves_the_other_whole(hass: HomeAssistant, sim: 
     assert links(hass, ours, sim.home_id) == expected_links_to_core(hass, sim.home_id)
     assert issue(hass, ours) is not None
 
-    # ours removed: core's devices and entities are as they were, the issue goes
-    before = er.async_entries_for_config_entry(er.async_get(hass), core.entry_id)
+    # unloaded (or disabled), ours supersedes nothing: the issue goes, and comes back
+    assert await hass.config_entries.async_unload(ours.entry_id)
+    assert issue(hass, ours) is None
+    assert await hass.config_entries.async_setup(ours.entry_id)
+    await settle(hass)
+    assert issue(hass, ours) is not None
+
+    # some put away, then ours removed: core's entities are as they were, the issue goes
+    registry = er.async_get(hass)
+    before = {
+        e.entity_id: e.disabled_by
+        for e in er.async_entries_for_config_entry(registry, core.entry_id)
+    }
+    result = await _fix_flow(hass, ours)
+    kwh = core_entity(hass, sim.home_id, PLUG, "50-0-value-65537").entity_id
+    await _submit(hass, result, [kwh])
+    assert registry.async_get(kwh).disabled_by is er.RegistryEntryDisabler.USER  # type: ignore[union-attr]
     assert await hass.config_entries.async_remove(ours.entry_id)
     await settle(hass)
-    assert er.async_entries_for_config_entry(er.async_get(hass), core.entry_id) == before
+    after = {
+        e.entity_id: e.disabled_by
+        for e in er.async_entries_for_config_entry(registry, core.entry_id)
+    }
+    assert after == before
     assert all(core_device(hass, sim.home_id, n) is not None for n in (1, *NODES))
     assert issue(hass, ours) is None
 
@@ -244,6 +305,24 @@ async def _fix_flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, An
     return dict(result)
 
 
+async def _submit(hass: HomeAssistant, form: dict[str, Any], data: Any) -> dict[str, Any]:
+    """Submit the fix flow's form (``data`` a list: the entities ticked)."""
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    user_input = {"entities": data} if isinstance(data, list) else data
+    return dict(await manager.async_configure(form["flow_id"], user_input))
+
+
+def _form(result: dict[str, Any]) -> tuple[set[str], dict[str, str]]:
+    """The entities the fix flow's form ticks, and every option's label."""
+    (field,) = result["data_schema"].schema
+    labels = {
+        option["value"]: option["label"]
+        for option in result["data_schema"].schema[field].config["options"]
+    }
+    return set(field.description["suggested_value"]), labels
+
+
 async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
     hass: HomeAssistant, sim: AsyncSim, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -251,63 +330,77 @@ async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
     ours, core = our_entry(sim), core_entry(sim)
     await setup(hass, ours, core)
     home_id = sim.home_id
-    used = await _use_elsewhere(hass, home_id)
-    await settle(hass)
     registry = er.async_get(hass)
-    candidates = [e for e in replaced(hass, home_id) if not e.disabled]
-    assert len(candidates) == 21  # 2 plugs x 7 + the HAN's 7
+    # core's parameter entities are disabled by default; a user enabled two of the plug's:
+    # ours of #21 is enabled, so core's is superseded; ours of #20 is disabled, so it is not
+    param_21 = core_entity(hass, home_id, PLUG, "112-0-21").entity_id
+    param_20 = core_entity(hass, home_id, PLUG, "112-0-20").entity_id
+    for entity_id in (param_21, param_20):
+        registry.async_update_entity(entity_id, disabled_by=None)
+    used = await _use_elsewhere(hass, home_id)
+    await settle(hass, 31)  # core reloads 30 s after entities are enabled
+    candidates = {e.entity_id for e in replaced(hass, home_id) if not e.disabled} | {param_21}
+    assert len(candidates) == 22  # 2 plugs x 7 + the HAN's 7 + the parameter
     found = issue(hass, ours)
     assert found is not None and found.is_fixable
-    assert found.translation_placeholders == {"title": "Home", "count": "21", "device_count": "3"}
+    assert found.translation_placeholders == {"title": "Home", "count": "22", "device_count": "3"}
     untouched = {
         e.entity_id: e.disabled_by
         for e in registry.entities.values()
-        if e.platform == CORE and e.entity_id not in {c.entity_id for c in candidates}
+        if e.platform == CORE and e.entity_id not in candidates
     }
-    assert any(e.endswith("_ping") for e in untouched)
+    for node_id in NODES:
+        for feature in NOT_REPLACED:
+            if feature != "135-0-identify" or node_id == HAN:  # only the HAN has an indicator
+                assert core_entity(hass, home_id, node_id, feature).entity_id in untouched
+    assert param_20 in untouched
 
     result = await _fix_flow(hass, ours)
     assert result["type"] is FlowResultType.FORM
-    assert result["description_placeholders"]["count"] == "21"
-    assert "Heatit Z-HAN2" in result["description_placeholders"]["devices"]
-    (field,) = result["data_schema"].schema
-    preselected = set(field.default())
-    assert preselected == {c.entity_id for c in candidates} - set(used.values())
-    labels = {
-        option["value"]: option["label"]
-        for option in result["data_schema"].schema[field].config["options"]
+    assert result["description_placeholders"] == {
+        "count": "22",
+        "devices": "Heatit Z-HAN2, Smart Plug, Smart Plug with 2 USB Ports",
     }
+    preselected, labels = _form(result)
+    assert set(labels) == candidates
+    assert preselected == candidates - set(used.values())
     assert labels[used["automation"]].endswith("— automation “Plug power”")
     assert labels[used["script"]].endswith("— script “USB plug on”")
     assert labels[used["energy"]].endswith("— Energy dashboard")
-    assert f"({used['automation']})" in labels[used["automation"]]
+    assert labels[param_21].startswith("Smart Plug State After Power Failure (select.")
 
+    # while the form is open: one entity is renamed, another one becomes superseded
+    volts = core_entity(hass, home_id, PLUG, "50-0-value-66561")
+    registry.async_update_entity(volts.entity_id, new_entity_id="sensor.plug_volts")
+    late = core_entity(hass, home_id, PLUG, "112-0-151")
+    registry.async_update_entity(late.entity_id, disabled_by=None)
+    del untouched[late.entity_id]
     # the user takes the preselection as it is
-    manager = repairs_flow_manager(hass)
-    assert manager is not None
-    result = dict(await manager.async_configure(result["flow_id"], {"entities": list(preselected)}))
+    result = await _submit(hass, result, sorted(preselected))
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    for entity in candidates:
-        now = registry.async_get(entity.entity_id)
+    for entity_id in candidates:
+        now = registry.async_get(entity_id) or registry.async_get("sensor.plug_volts")
         assert now is not None
-        expected = None if entity.entity_id in used.values() else er.RegistryEntryDisabler.USER
-        assert now.disabled_by is expected, entity.entity_id
-    assert "Disabled" in caplog.text
-    # core reloads itself after entities are disabled (30 s); nothing comes back
+        expected = None if entity_id in used.values() else er.RegistryEntryDisabler.USER
+        assert now.disabled_by is expected, entity_id
+    assert "Disabled 19 of Z-Wave JS's entities that Home replaces" in caplog.text
     await settle(hass, 31)
     assert core.state is ConfigEntryState.LOADED
-    assert issue(hass, ours) is None
     assert links(hass, ours, home_id) == expected_links_to_core(hass, home_id)
     for entity_id, disabled_by in untouched.items():
         now = registry.async_get(entity_id)
         assert now is not None and now.disabled_by == disabled_by, entity_id
-    # our own entities are all there
-    assert hass.states.get(next(iter(used.values()))) is not None
+    # the one the form did not show is neither put away nor kept: the issue asks again
+    found = issue(hass, ours)
+    assert found is not None and found.translation_placeholders["count"] == "1"
+    # ours are all there
+    for entity in er.async_entries_for_config_entry(registry, ours.entry_id):
+        assert entity.disabled or hass.states.get(entity.entity_id), entity.entity_id
 
     # undo from the options: the entities come back, and are not offered again
     flow = await hass.config_entries.options.async_init(ours.entry_id)
     assert flow["type"] is FlowResultType.FORM
-    assert flow["description_placeholders"] == {"put_away": "18"}
+    assert flow["description_placeholders"] == {"put_away": "19"}
     assert "show_core_entities" in flow["data_schema"].schema
     result = dict(
         await hass.config_entries.options.async_configure(
@@ -317,11 +410,12 @@ async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    for entity in candidates:
-        now = registry.async_get(entity.entity_id)
-        assert now is not None and now.disabled_by is None, entity.entity_id
+    for entity_id in candidates:
+        now = registry.async_get(entity_id) or registry.async_get("sensor.plug_volts")
+        assert now is not None and now.disabled_by is None, entity_id
     await settle(hass, 31)
-    assert issue(hass, ours) is None
+    found = issue(hass, ours)
+    assert found is not None and found.translation_placeholders["count"] == "1"
     assert ours.options["step_limits"] == [2.0, 5.0, 10.0]
     # nothing is put away any more: the options form has no undo switch
     flow = await hass.config_entries.options.async_init(ours.entry_id)
@@ -384,10 +478,17 @@ async def test_an_unsupported_node_is_never_touched(hass: HomeAssistant) -> None
     assert found is not None
     assert found.translation_placeholders["count"] == "21"
 
+    foreign_ids = {
+        e.entity_id: e.disabled_by
+        for e in er.async_entries_for_device(
+            registry, foreign.device_id or "", include_disabled_entities=True
+        )
+    }
+    assert len(foreign_ids) > 10
     result = await _fix_flow(hass, ours)
-    (field,) = result["data_schema"].schema
-    offered = {o["value"] for o in result["data_schema"].schema[field].config["options"]}
-    assert foreign.entity_id not in offered
+    _, labels = _form(result)
+    offered = set(labels)
+    assert not offered & set(foreign_ids)
     manager = repairs_flow_manager(hass)
     assert manager is not None
     # even a crafted request cannot reach it: the form refuses it, nothing changes
@@ -399,8 +500,9 @@ async def test_an_unsupported_node_is_never_touched(hass: HomeAssistant) -> None
     )
     result = dict(await manager.async_configure(result["flow_id"], {"entities": [picked]}))
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    now = registry.async_get(foreign.entity_id)
-    assert now is not None and now.disabled_by is None
+    for entity_id, disabled_by in foreign_ids.items():
+        now = registry.async_get(entity_id)
+        assert now is not None and now.disabled_by == disabled_by
     disabled = [
         e
         for e in registry.entities.values()
@@ -410,15 +512,44 @@ async def test_an_unsupported_node_is_never_touched(hass: HomeAssistant) -> None
     # the others were left unticked: kept, so no issue comes back for them
     await settle(hass)
     assert issue(hass, ours) is None
+    # nor can a caller inside the integration put it away
+    ours.runtime_data.network.neighbour.async_put_away([foreign.id], [])
+    assert registry.async_get(foreign.entity_id).disabled_by is None  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("network_with_an_unsupported_node")
+async def test_a_submission_without_the_field_disables_nothing(hass: HomeAssistant) -> None:
+    """The ticks are only suggested: an empty submission keeps everything."""
+    sim_like = type("Net", (), {"url": "ws://127.0.0.1:3000", "home_id": HOME_ID})()
+    ours, core = our_entry(sim_like), core_entry(sim_like)  # type: ignore[arg-type]
+    await setup(hass, ours, core)
+    await settle(hass)
+    result = await _fix_flow(hass, ours)
+    preselected, _ = _form(result)
+    assert len(preselected) == 21
+    result = await _submit(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    registry = er.async_get(hass)
+    assert not any(
+        e.disabled_by is er.RegistryEntryDisabler.USER for e in registry.entities.values()
+    )
+    await settle(hass)
+    assert issue(hass, ours) is None
+    assert len(ours.options["core_entities"]["kept"]) == 21
 
 
 def test_a_partial_parameter_is_covered_by_its_number() -> None:
     """Core makes one entity per partial parameter: each is covered by the parameter."""
-    covered = frozenset({"2-112-0-20", "2-50-0-value-66049"})
-    assert is_covered("2-112-0-20-255", covered)
-    assert is_covered("2-50-0-value-66049", covered)
-    assert not is_covered("2-112-0-21-255", covered)
-    assert not is_covered("2-50-0-value-66050", covered)
+    resolved = find_quirk((0x0208, 0x0101, 0x000A), "1.0")
+    assert resolved is not None
+    covered = covered_values(resolved, PLUG)
+    select = {(Platform.SELECT, "config_20")}
+    assert covered_by("2-112-0-20-255", covered) == select
+    assert covered_by("2-112-0-20", covered) == select
+    assert covered_by("2-50-0-value-66049", covered) == {(Platform.SENSOR, "power")}
+    assert covered_by("2-50-0-reset", covered) == {(Platform.BUTTON, "reset_meters")}
+    assert not covered_by("2-112-0-99-255", covered)
+    assert not covered_by("2-50-0-value-66050", covered)
     assert core_value_id("3235823838.2-37-0-currentValue", 3235823838) == "2-37-0-currentValue"
     assert core_value_id("3235823838.2.ping", 3235823838) is None
     assert core_value_id("1.2-37-0-currentValue", 3235823838) is None
@@ -444,8 +575,13 @@ async def test_fix_flow_aborts_when_there_is_nothing_to_do(
     for entity in replaced(hass, sim.home_id):
         registry.async_update_entity(entity.entity_id, disabled_by=None)
     await settle(hass)
-    assert issue(hass, ours) is not None
-    assert await hass.config_entries.async_unload(ours.entry_id)
+    # the form is open when ours is unloaded: the issue goes, the submission changes nothing
     result = await _fix_flow(hass, ours)
+    assert result["type"] is FlowResultType.FORM
+    assert await hass.config_entries.async_unload(ours.entry_id)
+    assert issue(hass, ours) is None
+    preselected, _ = _form(result)
+    result = await _submit(hass, result, sorted(preselected))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_loaded"
+    assert not any(e.disabled for e in replaced(hass, sim.home_id))

@@ -10,7 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
-from .neighbour import ISSUE
+from .neighbour import ISSUE, async_show_again
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -37,6 +37,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) 
     await connection.async_start()
     entry.runtime_data = connection
     entry.async_on_unload(connection.async_stop)
+    connection.network.neighbour.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -49,6 +50,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> None:
-    """The entry is gone: so are its repair issues."""
+    """The entry is gone: so are its repair issues; Z-Wave JS's entities it put away return."""
     for key in (*REPAIRS, ISSUE):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
+    async_show_again(hass, entry, save=False)

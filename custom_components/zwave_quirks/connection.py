@@ -67,7 +67,6 @@ class ZwaveConnection:
                     "error": str(err),
                 },
             ) from err
-        self.network.neighbour.async_start()
 
     @callback
     def _async_repairs(self, reason: str | None) -> None:

@@ -23,9 +23,11 @@ they include devices. It makes a device of every node, identified as
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -33,7 +35,14 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 
 from .const import DOMAIN, LOGGER
-from .quirks.model import CONFIGURATION_CC, ButtonDecl, ResolvedQuirk, SwitchDecl, ValueRef
+from .quirks.model import (
+    CONFIGURATION_CC,
+    METER_CC,
+    ButtonDecl,
+    ResolvedQuirk,
+    SwitchDecl,
+    ValueRef,
+)
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -51,32 +60,53 @@ ISSUE = "superseded_entities"
 ISSUE_COOLDOWN = 2.0
 
 
-def covered_value_ids(resolved: ResolvedQuirk, node_id: int) -> frozenset[str]:
-    """The value ids that the node's quirk gives entities of its own."""
-    refs: list[ValueRef] = []
+# core's meter reset button is keyed like a value: "<node>-50-<endpoint>-reset"
+CORE_METER_RESET = ValueRef(command_class=METER_CC, property="reset")
+
+
+type OwnEntity = tuple[Platform, str]
+
+
+def covered_values(resolved: ResolvedQuirk, node_id: int) -> dict[str, frozenset[OwnEntity]]:
+    """The value ids the node's quirk shows, each with its entities (platform and key)."""
+    keys: dict[str, set[OwnEntity]] = defaultdict(set)
     for decl in resolved.entities:
-        refs += decl.values
+        refs = list(decl.values)
         if isinstance(decl, SwitchDecl):
             refs.append(decl.target)
-        elif isinstance(decl, ButtonDecl):
-            # core's command buttons (meter reset) use "<node>-<cc>-<endpoint>-<method>"
-            refs.append(ValueRef(command_class=decl.command_class, property=decl.method))
-    refs += [p.value for p in resolved.parameters if p.platform or p.switch_key]
-    return frozenset(ref.value_id(node_id) for ref in refs)
+        elif (
+            isinstance(decl, ButtonDecl)
+            and decl.command_class == METER_CC
+            and decl.method == "reset"
+        ):
+            refs.append(CORE_METER_RESET)
+        for ref in refs:
+            keys[ref.value_id(node_id)].add((decl.platform, decl.key))
+    for param in resolved.parameters:
+        own: set[OwnEntity] = set()
+        if param.platform is not None:
+            own.add((param.platform, param.entity_key))
+        if param.switch_key is not None:
+            own.add((Platform.SWITCH, param.switch_key))
+        if own:
+            keys[param.value.value_id(node_id)] |= own
+    return {value_id: frozenset(found) for value_id, found in keys.items()}
+
+
+def covered_by(value_id: str, covered: Mapping[str, frozenset[OwnEntity]]) -> frozenset[OwnEntity]:
+    """Our entities that show a core entity's value (a partial parameter by its number)."""
+    if value_id in covered:
+        return covered[value_id]
+    parts = value_id.split("-")
+    if len(parts) == 5 and parts[1] == str(CONFIGURATION_CC):
+        return covered.get("-".join(parts[:4]), frozenset())
+    return frozenset()
 
 
 def core_value_id(unique_id: str, home_id: int) -> str | None:
     """The value id of a core entity, from its unique id ``<home id>.<value id>``."""
     home, _, value_id = unique_id.partition(".")
     return value_id if home == str(home_id) and value_id.count("-") >= 3 else None
-
-
-def is_covered(value_id: str, covered: frozenset[str]) -> bool:
-    """Whether a core entity's value is one we cover (a partial parameter by its number)."""
-    if value_id in covered:
-        return True
-    parts = value_id.split("-")
-    return len(parts) == 5 and parts[1] == str(CONFIGURATION_CC) and "-".join(parts[:4]) in covered
 
 
 def decisions(options: Mapping[str, Any]) -> tuple[set[str], set[str]]:
@@ -128,18 +158,23 @@ class CoreNeighbour:
                 self._async_device_event,
                 event_filter=self._is_core_device_event,
             ),
-            bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_entity_event),
+            bus.async_listen(
+                er.EVENT_ENTITY_REGISTRY_UPDATED,
+                self._async_entity_event,
+                event_filter=self._is_entity_event_of_interest,
+            ),
         ]
         self.async_relink()
         self.async_schedule_issue()
 
     @callback
     def async_stop(self) -> None:
-        """Stop following; the issue stays for the next start to judge."""
+        """Stop following; without our entities there is nothing to supersede."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs = []
         self._debouncer.async_shutdown()
+        ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
 
     # -- links -----------------------------------------------------------------
 
@@ -190,13 +225,14 @@ class CoreNeighbour:
 
     def _core_node_ids(self, data: Mapping[str, Any]) -> list[int]:
         """The nodes of this network that a device registry event of core's is about."""
+        identifiers: set[tuple[str, str]] = set()
         if data["action"] == "remove":
-            identifiers = data["device"].get("identifiers", ())
-        elif data["action"] == "create":
+            identifiers = set(data["device"].get("identifiers", ()))
+        elif data["action"] == "create" or "identifiers" in data.get("changes", {}):
+            # core gives a pre-provisioned or orphaned device its node's identifier by update
             device = dr.async_get(self.hass).async_get(data["device_id"])
-            identifiers = device.identifiers if device is not None else ()
-        else:
-            return []
+            identifiers = set(device.identifiers) if device is not None else set()
+            identifiers |= set(data.get("changes", {}).get("identifiers", ()))
         prefix = f"{self.network.home_id}-"
         return [
             int(key.removeprefix(prefix))
@@ -214,8 +250,15 @@ class CoreNeighbour:
         self.async_schedule_issue()
 
     @callback
+    def _is_entity_event_of_interest(self, data: Mapping[str, Any]) -> bool:
+        """Core's or our entity created, changed or removed (any removal: it has no platform)."""
+        if data["action"] == "remove":
+            return True
+        entity = er.async_get(self.hass).async_get(data["entity_id"])
+        return entity is not None and entity.platform in (CORE, DOMAIN)
+
+    @callback
     def _async_entity_event(self, event: Event[er.EventEntityRegistryUpdatedData]) -> None:
-        # a core entity created, removed, enabled or disabled may change the count
         self.async_schedule_issue()
 
     # -- superseded entities ------------------------------------------------------
@@ -230,22 +273,28 @@ class CoreNeighbour:
         ]
 
     def replaced(self) -> list[er.RegistryEntry]:
-        """Every core entity (enabled or not) whose value a supported node's quirk covers."""
+        """Every core entity (enabled or not) whose value an enabled entity of ours shows."""
         registry = er.async_get(self.hass)
         home_id = self.network.home_id
         found = []
         for binding in self.network.bindings.values():
             if (device := self.core_device(binding.node_id)) is None:
                 continue
-            covered = covered_value_ids(binding.resolved, binding.node_id)
+            covered = covered_values(binding.resolved, binding.node_id)
             for entity in er.async_entries_for_device(
                 registry, device.id, include_disabled_entities=True
             ):
                 value_id = core_value_id(entity.unique_id, home_id)
-                if (
-                    entity.platform == CORE
-                    and value_id is not None
-                    and is_covered(value_id, covered)
+                if entity.platform != CORE or value_id is None:
+                    continue
+                ours = (
+                    registry.async_get_entity_id(platform, DOMAIN, binding.unique_id(key))
+                    for platform, key in covered_by(value_id, covered)
+                )
+                if any(
+                    (mine := registry.async_get(entity_id)) is not None and not mine.disabled
+                    for entity_id in ours
+                    if entity_id is not None
                 ):
                     found.append(entity)
         return found
@@ -279,29 +328,44 @@ class CoreNeighbour:
         )
 
     @callback
-    def async_put_away(self, entity_ids: Iterable[str], keep: Iterable[str]) -> None:
-        """Disable core's entities the user picked; remember those the user kept."""
+    def async_put_away(self, registry_ids: Iterable[str], keep: Iterable[str]) -> None:
+        """Disable core's entities the user picked; remember those the user kept.
+
+        By registry id (stable across renames); only entities ours replace, whatever
+        the caller passes.
+        """
         registry = er.async_get(self.hass)
+        replaced = {entity.id: entity for entity in self.replaced()}
         put_away, kept = decisions(self.entry.options)
-        for entity_id in entity_ids:
-            if (entity := registry.async_get(entity_id)) is None or entity.platform != CORE:
+        disabled = []
+        for registry_id in registry_ids:
+            if (entity := replaced.get(registry_id)) is None:
                 continue
-            registry.async_update_entity(entity_id, disabled_by=er.RegistryEntryDisabler.USER)
-            put_away.add(entity.id)
-            kept.discard(entity.id)
-            LOGGER.info("Disabled %s: %s replaces it", entity_id, self.entry.title)
-        for entity_id in keep:
-            if (entity := registry.async_get(entity_id)) is not None:
-                kept.add(entity.id)
+            registry.async_update_entity(
+                entity.entity_id, disabled_by=er.RegistryEntryDisabler.USER
+            )
+            put_away.add(registry_id)
+            kept.discard(registry_id)
+            disabled.append(entity.entity_id)
+        kept |= {registry_id for registry_id in keep if registry_id in replaced}
+        if disabled:
+            LOGGER.info(
+                "Disabled %s of Z-Wave JS's entities that %s replaces: %s",
+                len(disabled),
+                self.entry.title,
+                ", ".join(sorted(disabled)),
+            )
         async_save_decisions(self.hass, self.entry, put_away, kept)
         self.async_schedule_issue()
 
 
 @callback
-def async_show_again(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
+def async_show_again(hass: HomeAssistant, entry: ConfigEntry, *, save: bool = True) -> list[str]:
     """Enable the entities put away that are still disabled by that choice; keep them.
 
-    Works whether or not the entry is loaded; returns the entity ids enabled.
+    Works whether or not the entry is loaded (``save=False`` for an entry being
+    removed); an entity of a disabled Z-Wave JS entry goes back to being disabled
+    with its entry. Returns the entity ids enabled.
     """
     registry = er.async_get(hass)
     put_away, kept = decisions(entry.options)
@@ -310,12 +374,19 @@ def async_show_again(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
         if (entity := registry.async_get(registry_id)) is None:
             continue
         kept.add(registry_id)
-        if entity.disabled_by is er.RegistryEntryDisabler.USER:
-            registry.async_update_entity(entity.entity_id, disabled_by=None)
+        if entity.disabled_by is not er.RegistryEntryDisabler.USER:
+            continue
+        core_entry = hass.config_entries.async_get_entry(entity.config_entry_id or "")
+        if core_entry is not None and core_entry.disabled_by is not None:
+            disabled_by: er.RegistryEntryDisabler | None = er.RegistryEntryDisabler.CONFIG_ENTRY
+        else:
+            disabled_by = None
             shown.append(entity.entity_id)
+        registry.async_update_entity(entity.entity_id, disabled_by=disabled_by)
     if shown:
         LOGGER.info("Enabled %s again", ", ".join(sorted(shown)))
-    async_save_decisions(hass, entry, set(), kept)
+    if save:
+        async_save_decisions(hass, entry, set(), kept)
     return shown
 
 
@@ -323,9 +394,14 @@ def async_show_again(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
 def async_save_decisions(
     hass: HomeAssistant, entry: ConfigEntry, put_away: set[str], kept: set[str]
 ) -> None:
-    """Store the decisions, forgetting registry ids that no longer exist."""
+    """Store the decisions; ids of entities gone for good are forgotten.
+
+    An entity core removed for a while (a re-interview, its entry removed) keeps
+    its registry id when it comes back, so its decision is kept too.
+    """
     registry = er.async_get(hass)
-    exists = {i for i in put_away | kept if registry.async_get(i) is not None}
+    known = {entity.id for entity in registry.deleted_entities.values()}
+    exists = {i for i in put_away | kept if i in known or registry.async_get(i) is not None}
     hass.config_entries.async_update_entry(
         entry, options=with_decisions(entry.options, put_away & exists, kept & exists)
     )

@@ -25,6 +25,8 @@ from .neighbour import CoreNeighbour
 CONF_ENTITIES = "entities"
 # where an entity is used, in the translations' "selector" category
 USES = "core_entity_use"
+# the form's description names this many devices at most
+MAX_DEVICE_NAMES = 10
 
 
 async def async_create_fix_flow(
@@ -42,6 +44,7 @@ async def entity_uses(hass: HomeAssistant, entity_ids: list[str]) -> dict[str, l
     )
     from homeassistant.components.script import scripts_with_entity  # noqa: PLC0415
 
+    # the labels are built here, so in Home Assistant's language, not the user's
     words = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
 
     def word(key: str) -> str:
@@ -85,6 +88,8 @@ class SupersededEntitiesFlow(RepairsFlow):
     def __init__(self, entry_id: str) -> None:
         """Initialize."""
         self.entry_id = entry_id
+        # the entities the form showed: entity id -> registry id
+        self._shown: dict[str, str] = {}
 
     def _neighbour(self) -> CoreNeighbour | None:
         entry = self.hass.config_entries.async_get_entry(self.entry_id)
@@ -106,10 +111,12 @@ class SupersededEntitiesFlow(RepairsFlow):
         entities = neighbour.superseded()
         if not entities:
             return self.async_abort(reason="nothing_left")
-        if user_input is not None:
-            picked = set(user_input.get(CONF_ENTITIES, ()))
-            offered = {entity.entity_id for entity in entities}
-            neighbour.async_put_away(picked & offered, offered - picked)
+        if user_input is not None and self._shown:
+            # what the form showed, by registry id (stable if an entity is renamed
+            # meanwhile); anything else is neither put away nor kept
+            shown = self._shown
+            picked = {shown[i] for i in user_input.get(CONF_ENTITIES, ()) if i in shown}
+            neighbour.async_put_away(picked, set(shown.values()) - picked)
             return self.async_create_entry(data={})
         uses = await entity_uses(self.hass, [entity.entity_id for entity in entities])
         devices = dr.async_get(self.hass)
@@ -123,22 +130,27 @@ class SupersededEntitiesFlow(RepairsFlow):
                 label += f" — {', '.join(used)}"
             options.append(SelectOptionDict(value=entity.entity_id, label=label))
         options.sort(key=lambda option: option["label"].casefold())
+        self._shown = {entity.entity_id: entity.id for entity in entities}
+        # ticked in the form, but a submission without the field disables nothing
         preselected = [e.entity_id for e in entities if not uses[e.entity_id]]
         schema = vol.Schema(
             {
-                vol.Optional(CONF_ENTITIES, default=preselected): SelectSelector(
+                vol.Optional(CONF_ENTITIES): SelectSelector(
                     SelectSelectorConfig(
                         options=options, multiple=True, mode=SelectSelectorMode.LIST
                     )
                 )
             }
         )
+        shown_names = sorted(names)
+        if len(shown_names) > MAX_DEVICE_NAMES:
+            shown_names = [*shown_names[:MAX_DEVICE_NAMES], "…"]
         return self.async_show_form(
             step_id="entities",
-            data_schema=schema,
+            data_schema=self.add_suggested_values_to_schema(schema, {CONF_ENTITIES: preselected}),
             description_placeholders={
                 "count": str(len(entities)),
-                "devices": ", ".join(sorted(names)),
+                "devices": ", ".join(shown_names),
             },
         )
 
