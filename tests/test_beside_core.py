@@ -29,6 +29,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 from custom_components.zwave_quirks.neighbour import (
     CORE,
     ISSUE,
@@ -179,6 +180,14 @@ async def test_devices_link_to_core_in_either_order_and_through_reloads(
     assert links(hass, ours, sim.home_id) == wanted
     found = issue(hass, ours)
     assert found is not None and found.translation_placeholders["count"] == "21"
+    diagnostics = await async_get_config_entry_diagnostics(hass, ours)
+    assert diagnostics["beside_zwave_js"] == {
+        "linked_devices": 3,
+        "replaced_entities": 51,  # also core's disabled parameters of our enabled ones
+        "superseded_entities": 21,
+        "put_away": 0,
+        "kept": 0,
+    }
 
     for entry in (core, ours):
         assert await hass.config_entries.async_reload(entry.entry_id)
