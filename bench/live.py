@@ -1,0 +1,340 @@
+"""Live benchmarks: a real Home Assistant, the real Z-Wave JS server on the simulated network.
+
+Shared by soak.py and end_to_end.py. The simulator's load generator makes nodes send power
+reports (W), each value unique per node, and logs when each left the node (ms since the epoch,
+the clock of time.time()); a listener records every state change of the power sensors (its
+time_fired). A report is seen when its value became the sensor's state; latency is
+time_fired minus the time the report left the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import logging
+import os
+import statistics
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest.mock import patch
+
+from aiohttp import ThreadedResolver
+from harness import CORE, OURS, ROOT, make_entry
+from homeassistant import loader
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import async_test_home_assistant
+
+# imported before Home Assistant mounts its test configuration's custom_components
+import custom_components.zwave_quirks  # noqa: F401
+from simulator.launcher import Simulator
+
+# a report this close before a server stop may be lost with the connection: not counted as
+# sent while connected (see Windows)
+EDGE_SECONDS = 1.0
+# a report this close before the reconnect may be missing from the reconnect's state dump
+IN_FLIGHT_SECONDS = 0.5
+# the power sensor's unique id in each integration
+POWER_UNIQUE_ID: dict[str, Callable[[int, int], str]] = {
+    OURS: lambda home, node: f"{home}.{node}.power",
+    CORE: lambda home, node: f"{home}.{node}-50-0-value-66049",
+}
+
+
+def start_simulator(nodes: int, tx_delay: int | None, cache_root: Path) -> tuple[Simulator, float]:
+    """A running simulator of `nodes` nodes and the seconds it took to start.
+
+    Its cache (per node count) is kept in cache_root: the first start interviews every node,
+    later ones reuse the cache.
+    """
+    cache = cache_root / f"nodes-{nodes}"
+    sim = Simulator(
+        cache, nodes=nodes, tx_delay=tx_delay, log_level="warn", log_path=cache_root / "sim.log"
+    )
+    t0 = time.monotonic()
+    sim.start(timeout=1800)
+    return sim, time.monotonic() - t0
+
+
+@asynccontextmanager
+async def live_home_assistant() -> AsyncIterator[HomeAssistant]:
+    """A real Home Assistant with custom integrations enabled.
+
+    Only the HTTP client's resolver is plain (Home Assistant's goes through zeroconf, which
+    needs the network integration); the addresses are 127.0.0.1 anyway.
+    """
+    logging.basicConfig(level=logging.ERROR)
+    resolver = ThreadedResolver()
+    resolver.real_close = resolver.close  # type: ignore[attr-defined]  # what HA closes
+    with patch("homeassistant.helpers.aiohttp_client._async_make_resolver", return_value=resolver):
+        async with async_test_home_assistant() as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            yield hass
+            await hass.async_stop(force=True)
+
+
+async def setup_power_sensors(
+    hass: HomeAssistant, domain: str, sim: Simulator, nodes: Iterable[int]
+) -> tuple[ConfigEntry, dict[str, int], int]:
+    """Set up `domain` against the simulator: its entry, power sensor -> node, sensors enabled.
+
+    Power sensors that the integration disables by default are enabled in the entity
+    registry (and the entry reloaded); the count of those is returned.
+    """
+    entry = make_entry(domain, sim.url)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id), domain
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    sensors: dict[str, int] = {}
+    enabled = 0
+    for node in nodes:
+        unique_id = POWER_UNIQUE_ID[domain](sim.home_id, node)
+        entity_id = registry.async_get_entity_id("sensor", domain, unique_id)
+        assert entity_id is not None, (domain, node)
+        if registry.async_get(entity_id).disabled:  # type: ignore[union-attr]
+            registry.async_update_entity(entity_id, disabled_by=None)
+            enabled += 1
+        sensors[entity_id] = node
+    if enabled:
+        await hass.config_entries.async_reload(entry.entry_id)
+    await wait_available(hass, sensors, 600)
+    return entry, sensors, enabled
+
+
+def available(hass: HomeAssistant, entity_id: str) -> bool:
+    state = hass.states.get(entity_id)
+    return state is not None and state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+
+
+async def wait_available(hass: HomeAssistant, entity_ids: Iterable[str], limit: float) -> float:
+    """Seconds until every entity has a state (not unavailable or unknown)."""
+    t0 = time.monotonic()
+    pending = list(entity_ids)
+    async with asyncio.timeout(limit):
+        while pending := [e for e in pending if not available(hass, e)]:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    return time.monotonic() - t0
+
+
+class Watcher:
+    """Every state change of the watched sensors: entity -> [(time_fired, state)]."""
+
+    def __init__(self, hass: HomeAssistant, entity_ids: Iterable[str]) -> None:
+        self.seen: dict[str, list[tuple[float, str]]] = {e: [] for e in entity_ids}
+        self.last_change = time.time()
+        self._remove = hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
+
+    @callback
+    def _changed(self, event: Event[EventStateChangedData]) -> None:
+        changes = self.seen.get(event.data["entity_id"])
+        new = event.data["new_state"]
+        if changes is not None and new is not None:
+            changes.append((event.time_fired_timestamp, new.state))
+            self.last_change = event.time_fired_timestamp
+
+    def changes(self, since: float = 0) -> int:
+        """State changes to a number (not unavailable) since then."""
+        return sum(
+            1
+            for changes in self.seen.values()
+            for t, state in changes
+            if t >= since and state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+        )
+
+    async def quiet(self, seconds: float, limit: float) -> None:
+        """Wait until no watched state changed for `seconds` (at most `limit`)."""
+        end = time.time() + limit
+        while time.time() < end and time.time() - self.last_change < seconds:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+    def stop(self) -> None:
+        self._remove()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One report as the simulator logged it."""
+
+    node: int
+    tenths: int  # value in 0.1 W, unique per node within a simulator's run
+    sent: float  # seconds since the epoch
+    server_running: bool
+
+
+def read_reports(path: Path) -> list[Report]:
+    with path.open(newline="") as f:
+        return [
+            Report(
+                int(row["node"]),
+                round(float(row["value"]) * 10),
+                float(row["sentAt"]) / 1000,
+                row["serverRunning"] == "1",
+            )
+            for row in csv.DictReader(f)
+        ]
+
+
+async def run_load(
+    hass: HomeAssistant, sim: Simulator, rate: float, seconds: float, log: Path
+) -> dict:
+    """Start the simulator's load generator (returns at once); the log is written at its end."""
+    return await hass.async_add_executor_job(sim.start_load, rate, seconds, None, log)
+
+
+async def wait_load_done(hass: HomeAssistant, sim: Simulator, limit: float) -> dict:
+    """The load generator's status once its run has ended and its log is written."""
+    async with asyncio.timeout(limit):
+        while (status := await hass.async_add_executor_job(sim.load_status))["running"]:  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
+    assert status["logWritten"], status
+    return status
+
+
+@dataclass
+class Outcome:
+    """Reports of one run as one integration saw them."""
+
+    sent: int = 0
+    changes: int = 0  # state changes to a number seen during the run
+    connected: int = 0  # reports sent while connected
+    seen: int = 0  # of those, seen as state
+    lost: list[Report] = field(default_factory=list)  # sent while connected, never seen
+    outage: int = 0  # reports sent in an outage window (see Windows)
+    outage_seen: int = 0
+    reconnects: int = 0  # sensors that came back after a stop (summed over the stops)
+    stale: int = 0  # of those, came back without the node's latest value
+    latencies: list[float] = field(default_factory=list)  # seconds, connected ones
+
+    def pct(self, p: float) -> float:
+        """Latency percentile in ms (nan without samples)."""
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) == 1:
+            return self.latencies[0] * 1e3
+        return (
+            statistics.quantiles(self.latencies, n=1000, method="inclusive")[round(p * 10) - 1]
+            * 1e3
+        )
+
+
+WINDOWS = (
+    f"A report counts as sent while connected unless it left the node within the outage "
+    f"window of its sensor: from {EDGE_SECONDS:g} s before a server stop was requested until "
+    f"the sensor's first state that is not 'unavailable' after that stop (the reconnect's "
+    f"state dump). Lost: sent while connected and its value never became the sensor's state. "
+    f"Stale: a sensor that came back without the node's latest value (a report sent up to "
+    f"{IN_FLIGHT_SECONDS:g} s before may be missing from the dump)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Reports of one sensor sent from start to end do not count as sent while connected."""
+
+    start: float
+    end: float
+    back: int | None  # the value (0.1 W) the sensor came back with, None: it never left
+
+
+def outage_windows(changes: list[tuple[float, str]], stops: list[float]) -> list[Window]:
+    """Per server stop, the window in which this sensor's reports do not count as connected.
+
+    The window ends when the sensor was unavailable after the stop and then got a value; if it
+    never became unavailable, at the stop itself (so that a missed outage shows as losses).
+    """
+    windows = []
+    for stop in stops:
+        window = Window(stop - EDGE_SECONDS, stop, None)
+        became_unavailable = False
+        for t, state in changes:
+            if t < stop:
+                continue
+            if state == STATE_UNAVAILABLE:
+                became_unavailable = True
+            elif became_unavailable:
+                window = Window(stop - EDGE_SECONDS, t, round(float(state) * 10))
+                break
+        windows.append(window)
+    return windows
+
+
+def came_back_current(reports: list[Report], window: Window) -> bool:
+    """Whether the sensor came back with the node's latest value (reports: the node's, in order).
+
+    Latest: one of the reports sent from the last one at least IN_FLIGHT_SECONDS before the
+    sensor came back until it came back (no such report: not judged).
+    """
+    before = [r for r in reports if r.sent <= window.end]
+    settled = sum(1 for r in before if r.sent <= window.end - IN_FLIGHT_SECONDS)
+    return not settled or window.back in {r.tenths for r in before[settled - 1 :]}
+
+
+def analyse(
+    reports: list[Report],
+    sensors: dict[str, int],
+    watcher: Watcher,
+    since: float,
+    stops: list[float] = (),  # type: ignore[assignment]
+) -> Outcome:
+    """Match the reports with one integration's state changes (values are unique per node)."""
+    out = Outcome(sent=len(reports))
+    by_node: dict[int, list[Report]] = {node: [] for node in sensors.values()}
+    for report in reports:
+        if report.node in by_node:
+            by_node[report.node].append(report)
+    for entity_id, node in sensors.items():
+        changes = [c for c in watcher.seen[entity_id] if c[0] >= since]
+        first_seen: dict[int, float] = {}
+        for t, state in changes:
+            if state not in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+                out.changes += 1
+                first_seen.setdefault(round(float(state) * 10), t)
+        windows = outage_windows(changes, stops)
+        out.reconnects += sum(w.back is not None for w in windows)
+        out.stale += sum(
+            not came_back_current(by_node[node], w) for w in windows if w.back is not None
+        )
+        for report in by_node[node]:
+            seen_at = first_seen.get(report.tenths)
+            if any(w.start <= report.sent <= w.end for w in windows):
+                out.outage += 1
+                out.outage_seen += seen_at is not None
+            elif seen_at is None:
+                out.connected += 1
+                out.lost.append(report)
+            else:
+                out.connected += 1
+                out.seen += 1
+                out.latencies.append(seen_at - report.sent)
+    return out
+
+
+def peak_rss_mib(pid: int | str = "self") -> float:
+    """Peak resident memory (VmHWM) of a process, MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def our_tasks() -> list[str]:
+    """Unfinished asyncio tasks running code of either integration or the client library."""
+    marks = ("zwave_quirks", "zwave_js_server", f"components{os.sep}zwave_js")
+    left = []
+    for task in asyncio.all_tasks():
+        if task.done() or task is asyncio.current_task():
+            continue
+        code = getattr(task.get_coro(), "cr_code", None)
+        where = f"{task.get_name()} {code.co_filename if code else ''}"
+        if any(m in where for m in marks):
+            left.append(where)
+    return left
+
+
+__all__ = ["CORE", "OURS", "ROOT"]
