@@ -15,10 +15,11 @@ import logging
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
@@ -29,6 +30,7 @@ from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UN
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
+from zwave_js_server import client as zwave_client
 
 # imported before Home Assistant mounts its test configuration's custom_components
 import custom_components.zwave_quirks  # noqa: F401
@@ -37,8 +39,8 @@ from simulator.launcher import Simulator
 # a report this close before a server stop may be lost with the connection: not counted as
 # sent while connected (see Windows)
 EDGE_SECONDS = 1.0
-# a report this close before the reconnect may be missing from the reconnect's state dump
-IN_FLIGHT_SECONDS = 0.5
+# a report sent this shortly before the reconnect's state dump may be missing from it
+IN_FLIGHT_SECONDS = 1.0
 # the power sensor's unique id in each integration
 POWER_UNIQUE_ID: dict[str, Callable[[int, int], str]] = {
     OURS: lambda home, node: f"{home}.{node}.power",
@@ -210,6 +212,7 @@ class Outcome:
     reconnects: int = 0  # sensors that came back after a stop (summed over the stops)
     stale: int = 0  # of those, came back without the node's latest value
     latencies: list[float] = field(default_factory=list)  # seconds, connected ones
+    sent_at: list[float] = field(default_factory=list)  # when each of those was sent
 
     def pct(self, p: float) -> float:
         """Latency percentile in ms (nan without samples)."""
@@ -224,55 +227,63 @@ class Outcome:
 
 
 WINDOWS = (
-    f"A report counts as sent while connected unless it left the node within the outage "
-    f"window of its sensor: from {EDGE_SECONDS:g} s before a server stop was requested until "
-    f"the sensor's first state that is not 'unavailable' after that stop (the reconnect's "
-    f"state dump). Lost: sent while connected and its value never became the sensor's state. "
-    f"Stale: a sensor that came back without the node's latest value (a report sent up to "
-    f"{IN_FLIGHT_SECONDS:g} s before may be missing from the dump)."
+    f"A report counts as sent while connected unless it left the node in an outage window: "
+    f"from {EDGE_SECONDS:g} s before a server stop was requested until the integration's new "
+    f"client received the server's state dump (from then on, the server sends it every report "
+    f"as an event). Lost: sent while connected, and its value never became the sensor's state. "
+    f"Stale: a sensor that came back from 'unavailable' with a value older than the node's "
+    f"latest as of the dump (reports sent less than {IN_FLIGHT_SECONDS:g} s before it may be "
+    f"missing from it)."
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """Reports of one sensor sent from start to end do not count as sent while connected."""
+@contextmanager
+def dump_clock() -> Iterator[list[float]]:
+    """Times (time.time()) at which a client received the server's state dump.
 
-    start: float
-    end: float
-    back: int | None  # the value (0.1 W) the sensor came back with, None: it never left
-
-
-def outage_windows(changes: list[tuple[float, str]], stops: list[float]) -> list[Window]:
-    """Per server stop, the window in which this sensor's reports do not count as connected.
-
-    The window ends when the sensor was unavailable after the stop and then got a value; if it
-    never became unavailable, at the stop itself (so that a missed outage shows as losses).
+    From the moment the server answers start_listening, every driver event goes to that client
+    as an event; what happened before is in the dump.
     """
-    windows = []
-    for stop in stops:
-        window = Window(stop - EDGE_SECONDS, stop, None)
-        became_unavailable = False
-        for t, state in changes:
-            if t < stop:
-                continue
-            if state == STATE_UNAVAILABLE:
-                became_unavailable = True
-            elif became_unavailable:
-                window = Window(stop - EDGE_SECONDS, t, round(float(state) * 10))
-                break
-        windows.append(window)
-    return windows
+    times: list[float] = []
+    real = zwave_client.Driver
+
+    def driver(*args: Any) -> Any:
+        times.append(time.time())
+        return real(*args)
+
+    with patch.object(zwave_client, "Driver", driver):
+        yield times
 
 
-def came_back_current(reports: list[Report], window: Window) -> bool:
-    """Whether the sensor came back with the node's latest value (reports: the node's, in order).
+def outages(stops: list[float], dumps: list[float]) -> list[tuple[float, float]]:
+    """Per server stop, the outage window: EDGE_SECONDS before it until the next state dump."""
+    return [
+        (stop - EDGE_SECONDS, min((d for d in dumps if d > stop), default=float("inf")))
+        for stop in stops
+    ]
 
-    Latest: one of the reports sent from the last one at least IN_FLIGHT_SECONDS before the
-    sensor came back until it came back (no such report: not judged).
+
+def came_back_with(changes: list[tuple[float, str]], stop: float) -> int | None:
+    """The value (0.1 W) a sensor came back with after being unavailable after a stop."""
+    became_unavailable = False
+    for t, state in changes:
+        if t < stop:
+            continue
+        if state == STATE_UNAVAILABLE:
+            became_unavailable = True
+        elif became_unavailable:
+            return round(float(state) * 10)
+    return None
+
+
+def came_back_current(reports: list[Report], back: int, dump: float) -> bool:
+    """Whether the value after a reconnect was the node's latest as of the dump, or newer.
+
+    reports: the node's, in order. Latest: the last one sent at least IN_FLIGHT_SECONDS before
+    the dump (none: not judged); the sensor must show it or a later one.
     """
-    before = [r for r in reports if r.sent <= window.end]
-    settled = sum(1 for r in before if r.sent <= window.end - IN_FLIGHT_SECONDS)
-    return not settled or window.back in {r.tenths for r in before[settled - 1 :]}
+    settled = sum(1 for r in reports if r.sent <= dump - IN_FLIGHT_SECONDS)
+    return not settled or back in {r.tenths for r in reports[settled - 1 :]}
 
 
 def analyse(
@@ -280,7 +291,7 @@ def analyse(
     sensors: dict[str, int],
     watcher: Watcher,
     since: float,
-    stops: list[float] = (),  # type: ignore[assignment]
+    windows: list[tuple[float, float]] = (),  # type: ignore[assignment]
 ) -> Outcome:
     """Match the reports with one integration's state changes (values are unique per node)."""
     out = Outcome(sent=len(reports))
@@ -295,14 +306,14 @@ def analyse(
             if state not in (STATE_UNAVAILABLE, STATE_UNKNOWN):
                 out.changes += 1
                 first_seen.setdefault(round(float(state) * 10), t)
-        windows = outage_windows(changes, stops)
-        out.reconnects += sum(w.back is not None for w in windows)
-        out.stale += sum(
-            not came_back_current(by_node[node], w) for w in windows if w.back is not None
-        )
+        for start, dump in windows:
+            back = came_back_with(changes, start + EDGE_SECONDS)
+            if back is not None:
+                out.reconnects += 1
+                out.stale += not came_back_current(by_node[node], back, dump)
         for report in by_node[node]:
             seen_at = first_seen.get(report.tenths)
-            if any(w.start <= report.sent <= w.end for w in windows):
+            if any(start <= report.sent <= end for start, end in windows):
                 out.outage += 1
                 out.outage_seen += seen_at is not None
             elif seen_at is None:
@@ -312,6 +323,7 @@ def analyse(
                 out.connected += 1
                 out.seen += 1
                 out.latencies.append(seen_at - report.sent)
+                out.sent_at.append(report.sent)
     return out
 
 

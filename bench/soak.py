@@ -21,8 +21,10 @@ from live import (
     WINDOWS,
     Watcher,
     analyse,
+    dump_clock,
     live_home_assistant,
     our_tasks,
+    outages,
     peak_rss_mib,
     read_reports,
     run_load,
@@ -44,43 +46,44 @@ async def soak(args: argparse.Namespace) -> None:
     rate = len(nodes) * args.per_node_rate
     log = work / "soak-reports.csv"
     try:
-        async with live_home_assistant() as hass:
-            t0 = time.monotonic()
-            entry, sensors, enabled = await setup_power_sensors(hass, OURS, sim, nodes)
-            print(
-                f"zwave_quirks: {len(sensors)} power sensors available "
-                f"{time.monotonic() - t0:.1f} s after setup began ({enabled} enabled by us)",
-                flush=True,
-            )
-            watcher = Watcher(hass, sensors)
-            since = time.time()
-            await run_load(hass, sim, rate, seconds, log)
-            stops: list[float] = []
-            for k in range(1, args.restarts + 1):
-                await asyncio.sleep(since + seconds * k / (args.restarts + 1) - time.time())
-                stops.append(time.time())
-                await hass.async_add_executor_job(sim.stop_server)
-                await asyncio.sleep(args.down)
-                await hass.async_add_executor_job(sim.start_server)
-                back = await wait_available(hass, sensors, 300)
+        with dump_clock() as dumps:
+            async with live_home_assistant() as hass:
+                t0 = time.monotonic()
+                entry, sensors, enabled = await setup_power_sensors(hass, OURS, sim, nodes)
                 print(
-                    f"restart {k} at {stops[-1] - since:.0f} s: server down {args.down:g} s, "
-                    f"all sensors back {back:.1f} s after the start",
+                    f"zwave_quirks: {len(sensors)} power sensors available "
+                    f"{time.monotonic() - t0:.1f} s after setup began ({enabled} enabled by us)",
                     flush=True,
                 )
-            status = await wait_load_done(hass, sim, seconds + 600)
-            await watcher.quiet(3, 120)
-            watcher.stop()
-            sim_peak = peak_rss_mib(sim.pid)  # type: ignore[arg-type]
-            ha_peak = peak_rss_mib()
-            assert await hass.config_entries.async_unload(entry.entry_id)
-            await hass.async_block_till_done()
-            await asyncio.sleep(1)
-            left = our_tasks()
+                watcher = Watcher(hass, sensors)
+                since = time.time()
+                await run_load(hass, sim, rate, seconds, log)
+                stops: list[float] = []
+                for k in range(1, args.restarts + 1):
+                    await asyncio.sleep(since + seconds * k / (args.restarts + 1) - time.time())
+                    stops.append(time.time())
+                    await hass.async_add_executor_job(sim.stop_server)
+                    await asyncio.sleep(args.down)
+                    await hass.async_add_executor_job(sim.start_server)
+                    back = await wait_available(hass, sensors, 300)
+                    print(
+                        f"restart {k} at {stops[-1] - since:.0f} s: server down {args.down:g} s, "
+                        f"all sensors back {back:.1f} s after the start",
+                        flush=True,
+                    )
+                status = await wait_load_done(hass, sim, seconds + 600)
+                await watcher.quiet(3, 120)
+                watcher.stop()
+                sim_peak = peak_rss_mib(sim.pid)  # type: ignore[arg-type]
+                ha_peak = peak_rss_mib()
+                assert await hass.config_entries.async_unload(entry.entry_id)
+                await hass.async_block_till_done()
+                await asyncio.sleep(1)
+                left = our_tasks()
     finally:
         sim.stop()
     reports = read_reports(log)
-    out = analyse(reports, sensors, watcher, since, stops)
+    out = analyse(reports, sensors, watcher, since, outages(stops, dumps))
     worst = f"{max(out.latencies) * 1e3:.1f}" if out.latencies else "-"
     print()
     print(WINDOWS)
@@ -106,6 +109,11 @@ async def soak(args: argparse.Namespace) -> None:
         print(f"{name:<40} {value:>20}")
     for where in left:
         print(f"  left: {where}")
+    for k, (start, dump) in enumerate(outages(stops, dumps), 1):
+        print(f"  outage {k}: {start - since:.1f} s to {dump - since:.1f} s (state dump)")
+    slow = sorted(zip(out.latencies, out.sent_at, strict=True), reverse=True)[:5]
+    for latency, sent in slow:
+        print(f"  slow: {latency * 1e3:.0f} ms, sent at {sent - since:.1f} s")
     for report in out.lost[:10]:
         print(f"  lost: node {report.node} {report.tenths / 10} W sent at {report.sent:.3f}")
     print(
