@@ -9,11 +9,14 @@ time_fired minus the time the report left the node.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
+import json
 import logging
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -48,19 +51,48 @@ POWER_UNIQUE_ID: dict[str, Callable[[int, int], str]] = {
 }
 
 
-def start_simulator(nodes: int, tx_delay: int | None, cache_root: Path) -> tuple[Simulator, float]:
-    """A running simulator of `nodes` nodes and the seconds it took to start.
+MAX_END_NODES = 231  # node ids 1..232 in Z-Wave classic; node 1 is the controller
 
-    Its cache (per node count) is kept in cache_root: the first start interviews every node,
+
+def parse_arguments(parser: argparse.ArgumentParser, nodes: int) -> argparse.Namespace:
+    """Parse with the simulator's arguments (--nodes, --tx-delay, --cache) added."""
+    parser.add_argument("--nodes", type=int, default=nodes, help=f"3..{MAX_END_NODES}")
+    parser.add_argument(
+        "--tx-delay", type=int, default=1, help="ms per frame on the mock radio (zwave-js: 10)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "zwave-quirks-live",
+        help="simulator caches (per node count; kept for a warm start) and the report log",
+    )
+    args = parser.parse_args()
+    if not 3 <= args.nodes <= MAX_END_NODES:
+        parser.error(
+            f"--nodes must be 3..{MAX_END_NODES}: Z-Wave classic node ids are 1..232 and "
+            "node 1 is the controller"
+        )
+    args.cache.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def start_simulator(args: argparse.Namespace) -> tuple[Simulator, list[int]]:
+    """A running simulator of args.nodes nodes, and its node ids.
+
+    Its cache (per node count) is kept in args.cache: the first start interviews every node,
     later ones reuse the cache.
     """
-    cache = cache_root / f"nodes-{nodes}"
     sim = Simulator(
-        cache, nodes=nodes, tx_delay=tx_delay, log_level="warn", log_path=cache_root / "sim.log"
+        args.cache / f"nodes-{args.nodes}",
+        nodes=args.nodes,
+        tx_delay=args.tx_delay,
+        log_level="warn",
+        log_path=args.cache / "sim.log",
     )
     t0 = time.monotonic()
-    sim.start(timeout=1800)
-    return sim, time.monotonic() - t0
+    info = sim.start(timeout=1800)
+    print(f"simulator: {args.nodes} nodes ready in {time.monotonic() - t0:.1f} s", flush=True)
+    return sim, list(info["nodes"])
 
 
 @asynccontextmanager
@@ -158,6 +190,10 @@ class Watcher:
     def stop(self) -> None:
         self._remove()
 
+    def save(self, path: Path) -> None:
+        """The observations as JSON, to analyse a run again."""
+        path.write_text(json.dumps(self.seen))
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -166,6 +202,7 @@ class Report:
     node: int
     tenths: int  # value in 0.1 W, unique per node within a simulator's run
     sent: float  # seconds since the epoch
+    acked: float | None  # when the controller's ACK reached the node (None: not within 1 s)
     server_running: bool
 
 
@@ -176,6 +213,7 @@ def read_reports(path: Path) -> list[Report]:
                 int(row["node"]),
                 round(float(row["value"]) * 10),
                 float(row["sentAt"]) / 1000,
+                float(row["ackedAt"]) / 1000 if row["ackedAt"] else None,
                 row["serverRunning"] == "1",
             )
             for row in csv.DictReader(f)
@@ -191,9 +229,7 @@ async def run_load(
 
 async def wait_load_done(hass: HomeAssistant, sim: Simulator, limit: float) -> dict:
     """The load generator's status once its run has ended and its log is written."""
-    async with asyncio.timeout(limit):
-        while (status := await hass.async_add_executor_job(sim.load_status))["running"]:  # noqa: ASYNC110
-            await asyncio.sleep(0.5)
+    status = await hass.async_add_executor_job(sim.wait_load, limit)
     assert status["logWritten"], status
     return status
 
@@ -213,24 +249,24 @@ class Outcome:
     stale: int = 0  # of those, came back without the node's latest value
     latencies: list[float] = field(default_factory=list)  # seconds, connected ones
     sent_at: list[float] = field(default_factory=list)  # when each of those was sent
+    # from the controller's ACK (the frame had crossed the mock radio) to the state
+    after_ack: list[float] = field(default_factory=list)
 
-    def pct(self, p: float) -> float:
+    def pct(self, p: float, latencies: list[float] | None = None) -> float:
         """Latency percentile in ms (nan without samples)."""
-        if not self.latencies:
-            return float("nan")
-        if len(self.latencies) == 1:
-            return self.latencies[0] * 1e3
-        return (
-            statistics.quantiles(self.latencies, n=1000, method="inclusive")[round(p * 10) - 1]
-            * 1e3
-        )
+        xs = self.latencies if latencies is None else latencies
+        if len(xs) < 2:
+            return xs[0] * 1e3 if xs else float("nan")
+        return statistics.quantiles(xs, n=1000, method="inclusive")[round(p * 10) - 1] * 1e3
 
 
 WINDOWS = (
-    f"A report counts as sent while connected unless it left the node in an outage window: "
-    f"from {EDGE_SECONDS:g} s before a server stop was requested until the integration's new "
-    f"client received the server's state dump (from then on, the server sends it every report "
-    f"as an event). Lost: sent while connected, and its value never became the sensor's state. "
+    f"A report counts as sent while connected unless it left the node in an outage window of "
+    f"its sensor: from {EDGE_SECONDS:g} s before a server stop was requested until the "
+    f"integration's new client received the server's state dump (from then on the server sends "
+    f"every report as an event) and the sensor was no longer unavailable (a sensor shows the "
+    f"node's latest value when it comes back). Lost: sent while connected, and its value never "
+    f"became the sensor's state. "
     f"Stale: a sensor that came back from 'unavailable' with a value older than the node's "
     f"latest as of the dump (reports sent less than {IN_FLIGHT_SECONDS:g} s before it may be "
     f"missing from it)."
@@ -263,8 +299,8 @@ def outages(stops: list[float], dumps: list[float]) -> list[tuple[float, float]]
     ]
 
 
-def came_back_with(changes: list[tuple[float, str]], stop: float) -> int | None:
-    """The value (0.1 W) a sensor came back with after being unavailable after a stop."""
+def came_back(changes: list[tuple[float, str]], stop: float) -> tuple[float, int] | None:
+    """When a sensor got a value again after being unavailable after a stop, and the value."""
     became_unavailable = False
     for t, state in changes:
         if t < stop:
@@ -272,7 +308,7 @@ def came_back_with(changes: list[tuple[float, str]], stop: float) -> int | None:
         if state == STATE_UNAVAILABLE:
             became_unavailable = True
         elif became_unavailable:
-            return round(float(state) * 10)
+            return t, round(float(state) * 10)
     return None
 
 
@@ -306,14 +342,17 @@ def analyse(
             if state not in (STATE_UNAVAILABLE, STATE_UNKNOWN):
                 out.changes += 1
                 first_seen.setdefault(round(float(state) * 10), t)
+        # this sensor's outages last until the dump and until it has a value again
+        own = []
         for start, dump in windows:
-            back = came_back_with(changes, start + EDGE_SECONDS)
+            back = came_back(changes, start + EDGE_SECONDS)
+            own.append((start, max(dump, back[0]) if back else dump))
             if back is not None:
                 out.reconnects += 1
-                out.stale += not came_back_current(by_node[node], back, dump)
+                out.stale += not came_back_current(by_node[node], back[1], dump)
         for report in by_node[node]:
             seen_at = first_seen.get(report.tenths)
-            if any(start <= report.sent <= end for start, end in windows):
+            if any(start <= report.sent <= end for start, end in own):
                 out.outage += 1
                 out.outage_seen += seen_at is not None
             elif seen_at is None:
@@ -324,6 +363,8 @@ def analyse(
                 out.seen += 1
                 out.latencies.append(seen_at - report.sent)
                 out.sent_at.append(report.sent)
+                if report.acked is not None:
+                    out.after_ack.append(seen_at - report.acked)
     return out
 
 

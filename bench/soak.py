@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
-from pathlib import Path
 
 from live import (
+    MAX_END_NODES,
     OURS,
     WINDOWS,
     Watcher,
@@ -25,6 +24,7 @@ from live import (
     live_home_assistant,
     our_tasks,
     outages,
+    parse_arguments,
     peak_rss_mib,
     read_reports,
     run_load,
@@ -34,17 +34,12 @@ from live import (
     wait_load_done,
 )
 
-MAX_END_NODES = 231  # node ids 1..232 in Z-Wave classic; node 1 is the controller
-
 
 async def soak(args: argparse.Namespace) -> None:
-    work = Path(args.cache)
-    sim, started = start_simulator(args.nodes, args.tx_delay, work)
-    nodes = list(sim.ready_info["nodes"])  # type: ignore[index]
-    print(f"simulator: {len(nodes)} nodes ready in {started:.1f} s (cache {work})", flush=True)
+    sim, nodes = start_simulator(args)
     seconds = args.minutes * 60
     rate = len(nodes) * args.per_node_rate
-    log = work / "soak-reports.csv"
+    log = args.cache / "soak-reports.csv"
     try:
         with dump_clock() as dumps:
             async with live_home_assistant() as hass:
@@ -74,6 +69,7 @@ async def soak(args: argparse.Namespace) -> None:
                 status = await wait_load_done(hass, sim, seconds + 600)
                 await watcher.quiet(3, 120)
                 watcher.stop()
+                await hass.async_add_executor_job(watcher.save, args.cache / "soak-states.json")
                 sim_peak = peak_rss_mib(sim.pid)  # type: ignore[arg-type]
                 ha_peak = peak_rss_mib()
                 assert await hass.config_entries.async_unload(entry.entry_id)
@@ -101,6 +97,10 @@ async def soak(args: argparse.Namespace) -> None:
         ("sent in outage windows (seen anyway)", f"{out.outage} ({out.outage_seen})"),
         ("sensors back after a stop (stale)", f"{out.reconnects} ({out.stale})"),
         ("latency p50 / p99 / max, ms", f"{out.pct(50):.1f} / {out.pct(99):.1f} / {worst}"),
+        (
+            "  of it from the controller's ACK, p50/p99",
+            f"{out.pct(50, out.after_ack):.1f} / {out.pct(99, out.after_ack):.1f}",
+        ),
         ("peak RSS Home Assistant (Python), MiB", f"{ha_peak:.0f}"),
         ("peak RSS simulator (Node), MiB", f"{sim_peak:.0f}"),
         ("tasks of ours left after unload", f"{len(left)}"),
@@ -114,6 +114,11 @@ async def soak(args: argparse.Namespace) -> None:
     slow = sorted(zip(out.latencies, out.sent_at, strict=True), reverse=True)[:5]
     for latency, sent in slow:
         print(f"  slow: {latency * 1e3:.0f} ms, sent at {sent - since:.1f} s")
+    # p99 per minute: when the slow ones were sent
+    minutes: dict[int, list[float]] = {}
+    for latency, sent in zip(out.latencies, out.sent_at, strict=True):
+        minutes.setdefault(int((sent - since) // 60), []).append(latency)
+    print("  p99 per minute, ms: " + " ".join(f"{out.pct(99, m):.0f}" for m in minutes.values()))
     for report in out.lost[:10]:
         print(f"  lost: node {report.node} {report.tenths / 10} W sent at {report.sent:.3f}")
     print(
@@ -125,26 +130,11 @@ async def soak(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--nodes", type=int, default=MAX_END_NODES, help="end nodes, 3..231")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--restarts", type=int, default=2)
     parser.add_argument("--down", type=float, default=5, help="seconds the server is stopped")
     parser.add_argument("--per-node-rate", type=float, default=1, help="reports/s per node")
-    parser.add_argument(
-        "--tx-delay", type=int, default=1, help="ms per frame on the mock radio (zwave-js: 10)"
-    )
-    parser.add_argument(
-        "--cache", default=str(Path(tempfile.gettempdir()) / "zwave-quirks-live"),
-        help="simulator caches (per node count; kept for a warm start) and the report log",
-    )  # fmt: skip
-    args = parser.parse_args()
-    if not 3 <= args.nodes <= MAX_END_NODES:
-        parser.error(
-            f"--nodes must be 3..{MAX_END_NODES}: Z-Wave classic node ids are 1..232 and "
-            "node 1 is the controller"
-        )
-    Path(args.cache).mkdir(parents=True, exist_ok=True)
-    asyncio.run(soak(args))
+    asyncio.run(soak(parse_arguments(parser, nodes=MAX_END_NODES)))
 
 
 if __name__ == "__main__":

@@ -336,6 +336,15 @@ class Simulator:
     def load_status(self) -> dict:
         return self.request("GET", "/load")
 
+    def wait_load(self, timeout: float) -> dict:
+        """The load's status once its run has ended (and its log is written)."""
+        end = time.monotonic() + timeout
+        while (status := self.load_status())["running"]:
+            if time.monotonic() > end:
+                raise TimeoutError(f"load still running after {timeout:.0f}s: {status}")
+            time.sleep(0.2)
+        return status
+
     def stop_load(self) -> dict:
         return self.request("POST", "/load/stop")
 

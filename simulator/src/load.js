@@ -27,20 +27,19 @@ export function createLoad({ devices, controllerNodeId, ws, log }) {
 
 	const writeLog = (r) => {
 		if (!r.logPath || r.logWritten) return;
-		const lines = ["node,value,sentAt,serverRunning"];
+		const lines = ["node,value,sentAt,ackedAt,serverRunning"];
 		for (let i = 0; i < r.sent; i++) {
-			lines.push(`${r.node[i]},${(r.tenths[i] / 10).toFixed(1)},${r.sentAt[i].toFixed(3)},${r.server[i]}`);
+			const acked = Number.isNaN(r.ackedAt[i]) ? "" : r.ackedAt[i].toFixed(3);
+			lines.push(`${r.node[i]},${(r.tenths[i] / 10).toFixed(1)},${r.sentAt[i].toFixed(3)},${acked},${r.server[i]}`);
 		}
 		fs.writeFileSync(r.logPath, `${lines.join("\n")}\n`);
 		r.logWritten = true;
 	};
 
-	const finish = (r, why) => {
-		if (!r.running) return;
-		r.running = false;
-		r.endedAt = nowMs();
-		r.why = why;
-		clearTimeout(r.timer);
+	// The last reports' ACKs can take this long (the mock's ACK timeout): wait for them
+	const SETTLE_MS = 1100;
+
+	const close = (r) => {
 		for (const dev of r.devs) dev.changed(); // save the last power values
 		try {
 			writeLog(r);
@@ -48,7 +47,23 @@ export function createLoad({ devices, controllerNodeId, ws, log }) {
 			r.logError = e.message;
 			log(`load: could not write ${r.logPath}: ${e.message}`);
 		}
-		log(`load ${why}: ${r.sent} reports sent, ${r.ackTimeouts} without ACK`);
+		r.running = false;
+		log(`load ${r.why}: ${r.sent} reports sent, ${r.ackTimeouts} without ACK`);
+	};
+
+	/** No more reports; the run ends (and its log is written) when the last ACKs are in. */
+	const finish = (r, why, now = false) => {
+		if (!r.running) return;
+		clearTimeout(r.timer);
+		if (!r.why) {
+			r.why = why;
+			r.endedAt = nowMs();
+			r.timer = setTimeout(() => close(r), SETTLE_MS);
+		}
+		if (now) {
+			clearTimeout(r.timer);
+			close(r);
+		}
 	};
 
 	const sendOne = (r, i) => {
@@ -69,13 +84,19 @@ export function createLoad({ devices, controllerNodeId, ws, log }) {
 		r.server[i] = ws.running ? 1 : 0;
 		r.sentAt[i] = nowMs();
 		r.sent = i + 1;
-		dev.mockNode.sendToController(createMockZWaveRequestFrame(cc, { ackRequested: true })).catch(() => {
-			r.ackTimeouts++;
-		});
+		// The ACK comes when the controller has the frame: the time on the mock radio, both ways
+		dev.mockNode.sendToController(createMockZWaveRequestFrame(cc, { ackRequested: true })).then(
+			() => {
+				r.ackedAt[i] = nowMs();
+			},
+			() => {
+				r.ackTimeouts++;
+			},
+		);
 	};
 
 	const tick = (r) => {
-		if (!r.running) return;
+		if (!r.running || r.why) return;
 		const elapsed = nowMs() - r.startedAt;
 		const due = Math.min(r.total, Math.floor((elapsed * r.rate) / 1000) + 1);
 		while (r.sent < due) sendOne(r, r.sent);
@@ -122,14 +143,16 @@ export function createLoad({ devices, controllerNodeId, ws, log }) {
 				node: new Uint8Array(total),
 				tenths: new Int32Array(total),
 				sentAt: new Float64Array(total),
+				ackedAt: new Float64Array(total).fill(Number.NaN),
 				server: new Uint8Array(total),
 			};
 			log(`load: ${total} reports from ${devs.length} nodes at ${rate}/s`);
 			tick(run);
 			return this.status();
 		},
-		stop() {
-			if (run) finish(run, "stopped");
+		/** Ends the run; `now`: without waiting for the last ACKs (at shutdown) */
+		stop(now = false) {
+			if (run) finish(run, "stopped", now);
 			return this.status();
 		},
 		status() {

@@ -267,7 +267,7 @@ async function main() {
 		const hard = setTimeout(() => process.exit(code || 1), 10000);
 		hard.unref();
 		try {
-			load.stop();
+			load.stop(true);
 			saveNow();
 			control.close();
 			control.closeAllConnections?.();
