@@ -104,8 +104,8 @@ async def home_assistant(fixture_client: bool = True) -> AsyncIterator[HomeAssis
             await hass.async_stop(force=True)
 
 
-def make_entry(domain: str) -> MockConfigEntry:
-    data: dict[str, Any] = {"url": "ws://127.0.0.1:3000"}
+def make_entry(domain: str, url: str = "ws://127.0.0.1:3000") -> MockConfigEntry:
+    data: dict[str, Any] = {"url": url}
     if domain == CORE:
         data |= {"use_addon": False, "integration_created_addon": False}
     return MockConfigEntry(domain=domain, data=data, unique_id=str(HOME_ID), title="bench")

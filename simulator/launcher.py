@@ -60,6 +60,10 @@ class Simulator:
         control_port: int | None = None,
         log_path: Path | None = None,
         node: str = "node",
+        *,
+        nodes: int = 3,
+        tx_delay: int | None = None,
+        log_level: str = "info",
     ) -> None:
         self.cache_dir = Path(cache_dir)
         self.ws_port = ws_port or _free_port()
@@ -68,6 +72,9 @@ class Simulator:
             self.control_port = _free_port()
         self.log_path = Path(log_path) if log_path else None
         self.node = node
+        self.nodes = nodes  # nodes 2..nodes+1 (the first three as in README.md, then copies)
+        self.tx_delay = tx_delay  # ms per frame on the mock radio (None: zwave-js's 10)
+        self.log_level = log_level
         self.ready_info: dict | None = None
         self._proc: subprocess.Popen | None = None
         self._log_file: Any = None
@@ -90,6 +97,10 @@ class Simulator:
     @property
     def home_id(self) -> int | None:
         return self.ready_info["homeId"] if self.ready_info else None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def log_file(self) -> Path | None:
@@ -119,7 +130,11 @@ class Simulator:
             "--ws-port", str(self.ws_port),
             "--control-port", str(self.control_port),
             "--cache-dir", str(self.cache_dir),
+            "--nodes", str(self.nodes),
+            "--log-level", self.log_level,
         ]  # fmt: skip
+        if self.tx_delay is not None:
+            cmd += ["--tx-delay", str(self.tx_delay)]
         try:
             self._proc = subprocess.Popen(
                 cmd,
@@ -301,6 +316,38 @@ class Simulator:
     def clear_received(self, node_id: int) -> None:
         self.request("POST", f"/nodes/{node_id}/received/clear")
 
+    def start_load(
+        self,
+        rate: float,
+        seconds: float,
+        nodes: list[int] | None = None,
+        log: Path | None = None,
+    ) -> dict:
+        """Nodes send power reports (W), `rate` per second in total, round robin.
+
+        Each value is unique per node within the run; when the run ends or is stopped,
+        `log` gets one CSV line per report: node,value,sentAt (ms since the epoch),serverRunning.
+        """
+        body: dict[str, Any] = {"nodes": nodes or "all", "rate": rate, "seconds": seconds}
+        if log is not None:
+            body["log"] = str(log)
+        return self.request("POST", "/load", body)
+
+    def load_status(self) -> dict:
+        return self.request("GET", "/load")
+
+    def wait_load(self, timeout: float) -> dict:
+        """The load's status once its run has ended (and its log is written)."""
+        end = time.monotonic() + timeout
+        while (status := self.load_status())["running"]:
+            if time.monotonic() > end:
+                raise TimeoutError(f"load still running after {timeout:.0f}s: {status}")
+            time.sleep(0.2)
+        return status
+
+    def stop_load(self) -> dict:
+        return self.request("POST", "/load/stop")
+
 
 @atexit.register
 def _stop_all() -> None:
@@ -318,11 +365,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--log", type=Path, default=None, help="log file (default: temp file)")
     parser.add_argument("--timeout", type=float, default=180)
+    parser.add_argument("--nodes", type=int, default=3, help="3..231 (node ids 2..nodes+1)")
+    parser.add_argument("--tx-delay", type=int, default=None, help="ms per mock radio frame")
     args = parser.parse_args(argv)
 
     cache_dir = args.cache_dir or Path(tempfile.gettempdir()) / "zwave-quirks-sim-cache"
     sim = Simulator(
-        cache_dir, ws_port=args.ws_port, control_port=args.control_port, log_path=args.log
+        cache_dir,
+        ws_port=args.ws_port,
+        control_port=args.control_port,
+        log_path=args.log,
+        nodes=args.nodes,
+        tx_delay=args.tx_delay,
     )
 
     stop_event = threading.Event()

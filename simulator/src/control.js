@@ -82,7 +82,7 @@ function normalizeConfigValue(param, value) {
 	return value >= 2 ** (bits - 1) ? value - 2 ** bits : value;
 }
 
-export function startControlServer({ port, driver, devices, ws, homeId, wsPort, controllerNodeId, log }) {
+export function startControlServer({ port, driver, devices, ws, load, homeId, wsPort, controllerNodeId, log }) {
 	const getDev = (idStr) => {
 		const dev = devices.get(Number(idStr));
 		if (!dev) throw new HttpError(404, `unknown node ${idStr}`);
@@ -116,6 +116,15 @@ export function startControlServer({ port, driver, devices, ws, homeId, wsPort, 
 			await ws.start();
 			return { serverRunning: ws.running };
 		}],
+		["POST", /^\/load$/, async (m, body) => {
+			try {
+				return load.start(body);
+			} catch (e) {
+				throw new HttpError(400, e.message);
+			}
+		}],
+		["GET", /^\/load$/, async () => load.status()],
+		["POST", /^\/load\/stop$/, async () => load.stop()],
 		["GET", /^\/nodes\/(\d+)\/state$/, async (m) => {
 			const dev = getDev(m[1]);
 			return {

@@ -167,8 +167,35 @@ function defaultsOf(params) {
 	return Object.fromEntries(params.map((x) => [String(x["#"]), x.defaultValue]));
 }
 
-/** Returns fresh device definitions (capabilities + initial device state). */
-export function createDeviceDefinitions() {
+// Z-Wave classic node ids are 1..232; node 1 is the controller
+export const MAX_NODES = 232 - CONTROLLER_NODE_ID;
+
+/**
+ * Fresh device definitions (capabilities + initial device state) of `count` nodes: nodes 2, 3
+ * and 4 as described in README.md, then copies of the HANK plug, the ZEN06 plug and the Z-HAN2
+ * in turn, with node ids 5..count+1. Each Z-HAN2 copy gets its own meter id.
+ */
+export function createDeviceDefinitions(count = 3) {
+	if (!Number.isInteger(count) || count < 3 || count > MAX_NODES) {
+		throw new Error(`the number of nodes must be an integer 3..${MAX_NODES}: ${count}`);
+	}
+	const base = baseDefinitions();
+	const defs = [...base];
+	for (let id = base.length + 2; id <= count + 1; id++) {
+		const def = baseDefinitions()[(id - 2) % base.length];
+		def.id = id;
+		if (def.serialParams) {
+			const serial = `${HAN_METER_SERIAL.slice(0, 13)}${String(id).padStart(3, "0")}`;
+			meterSerialToParams(serial).forEach((v, i) => {
+				def.state.config[String(def.serialParams[i])] = v;
+			});
+		}
+		defs.push(def);
+	}
+	return defs;
+}
+
+function baseDefinitions() {
 	const hankParams = plugParams(false);
 	const zenParams = plugParams(true);
 	const hanP = hanParams();

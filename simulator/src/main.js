@@ -3,6 +3,7 @@
 // served by a real Z-Wave JS server (no mDNS), plus a small HTTP control API. Loopback only.
 //
 // Usage: node simulator/src/main.js --ws-port N --control-port M --cache-dir DIR [--log-level info]
+//        [--nodes 3] [--tx-delay MS]
 // Prints exactly one line to stdout when everything is ready:
 //   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4]}
 // Everything else (including the driver log) goes to stderr.
@@ -24,11 +25,13 @@ import {
 } from "zwave-js/Testing";
 import { createBehaviors } from "./behaviors.js";
 import { startControlServer } from "./control.js";
+import { createLoad } from "./load.js";
 import {
 	CONTROLLER_NODE_ID,
 	DEFAULT_EXPORT_RATE_TYPE,
 	EXPORT_RATE_TYPES,
 	HOME_ID,
+	MAX_NODES,
 	PLUG_POWER_ON_W,
 	STATE_VERSION,
 	createDeviceDefinitions,
@@ -44,6 +47,8 @@ function parseCli() {
 			"control-port": { type: "string" },
 			"cache-dir": { type: "string" },
 			"log-level": { type: "string", default: "info" },
+			nodes: { type: "string", default: "3" },
+			"tx-delay": { type: "string" },
 		},
 		strict: true,
 	});
@@ -53,7 +58,23 @@ function parseCli() {
 		throw new Error("--ws-port and --control-port must be positive integers");
 	}
 	if (!values["cache-dir"]) throw new Error("--cache-dir is required");
-	return { wsPort, controlPort, cacheDir: path.resolve(values["cache-dir"]), logLevel: values["log-level"] };
+	const nodes = Number(values.nodes);
+	if (!Number.isInteger(nodes) || nodes < 3 || nodes > MAX_NODES) {
+		throw new Error(`--nodes must be an integer 3..${MAX_NODES}`);
+	}
+	// The mock radio carries one frame at a time, each taking txDelay ms (zwave-js's default: 10)
+	const txDelay = values["tx-delay"] === undefined ? undefined : Number(values["tx-delay"]);
+	if (txDelay !== undefined && !(Number.isInteger(txDelay) && txDelay >= 0)) {
+		throw new Error("--tx-delay must be an integer >= 0 (ms)");
+	}
+	return {
+		wsPort,
+		controlPort,
+		cacheDir: path.resolve(values["cache-dir"]),
+		logLevel: values["log-level"],
+		nodes,
+		txDelay,
+	};
 }
 
 // ---------------------------------------------------------------------------
@@ -67,7 +88,7 @@ function loadSavedState(file) {
 	}
 }
 
-function makeDevices(stateFile) {
+function makeDevices(stateFile, count) {
 	const saved = loadSavedState(stateFile);
 	const devices = new Map();
 	let saveTimer;
@@ -83,7 +104,7 @@ function makeDevices(stateFile) {
 	};
 	// Files without a version were written by version 1 of the simulator
 	const savedVersion = Number.isInteger(saved?._version) ? saved._version : 1;
-	for (const def of createDeviceDefinitions()) {
+	for (const def of createDeviceDefinitions(count)) {
 		const s = saved[def.id];
 		if (s?.state) migrateSavedState(def, s.state, savedVersion);
 		const dev = {
@@ -122,7 +143,7 @@ function makeDevices(stateFile) {
 async function main() {
 	const opts = parseCli();
 	fs.mkdirSync(opts.cacheDir, { recursive: true });
-	const { devices, saveNow } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"));
+	const { devices, saveNow } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"), opts.nodes);
 
 	const t0 = Date.now();
 	const { driver, mockPort, serial, continueStartup } = await createAndStartDriverWithMockPort({
@@ -155,7 +176,7 @@ async function main() {
 		const node = await MockNode.create({
 			id: dev.id,
 			controller: mockController,
-			capabilities: dev.capabilities,
+			capabilities: opts.txDelay === undefined ? dev.capabilities : { ...dev.capabilities, txDelay: opts.txDelay },
 		});
 		mockController.addNode(node);
 		node.defineBehavior(...createDefaultMockNodeBehaviors());
@@ -230,11 +251,13 @@ async function main() {
 	};
 	await ws.start();
 
+	const load = createLoad({ devices, controllerNodeId: CONTROLLER_NODE_ID, ws, log });
 	const control = await startControlServer({
 		port: opts.controlPort,
 		driver,
 		devices,
 		ws,
+		load,
 		homeId: HOME_ID,
 		wsPort: opts.wsPort,
 		controllerNodeId: CONTROLLER_NODE_ID,
@@ -250,6 +273,7 @@ async function main() {
 		const hard = setTimeout(() => process.exit(code || 1), 10000);
 		hard.unref();
 		try {
+			load.stop(true);
 			saveNow();
 			control.close();
 			control.closeAllConnections?.();
