@@ -46,8 +46,14 @@ def _renumber(obj: Any, node_id: int) -> Any:
     return obj
 
 
+# Z-Wave classic node ids are 1-232, and node 1 is the controller
+MAX_NODES = 231
+
+
 def network_state(size: int) -> dict[str, Any]:
     """A start_listening state of `size` nodes (ids 2..size+1), copies of the fixtures."""
+    if not 1 <= size <= MAX_NODES:
+        raise ValueError(f"a Z-Wave classic network has 1 to {MAX_NODES} nodes, not {size}")
     controller = json.loads((FIXTURES / "controller_state.json").read_text())
     nodes = {k: json.loads((FIXTURES / f"{k}_state.json").read_text()) for k in KINDS}
     return {

@@ -1,6 +1,6 @@
-"""Setup scale: time and memory to set up ours and core's zwave_js on 6, 50 and 232 nodes.
+"""Setup scale: time and memory to set up ours and core's zwave_js on 6, 50 and 231 nodes.
 
-Run: .venv/bin/python bench/setup_scale.py [--repeat N] [--sizes 6,50,232]
+Run: .venv/bin/python bench/setup_scale.py [--repeat N] [--sizes 6,50,231]
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ async def one_run(domain: str, state: dict, trace: bool) -> tuple[float, int, in
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--sizes", default="6,50,232")
+    parser.add_argument("--sizes", default="6,50,231")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     sizes = [int(s) for s in args.sizes.split(",")]

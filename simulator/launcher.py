@@ -64,6 +64,7 @@ class Simulator:
         nodes: int = 3,
         tx_delay: int | None = None,
         log_level: str = "info",
+        foreign_plug: bool = False,
     ) -> None:
         self.cache_dir = Path(cache_dir)
         self.ws_port = ws_port or _free_port()
@@ -75,6 +76,8 @@ class Simulator:
         self.nodes = nodes  # nodes 2..nodes+1 (the first three as in README.md, then copies)
         self.tx_delay = tx_delay  # ms per frame on the mock radio (None: zwave-js's 10)
         self.log_level = log_level
+        # the last of the nodes is a metering plug no quirk supports
+        self.foreign_plug = foreign_plug
         self.ready_info: dict | None = None
         self._proc: subprocess.Popen | None = None
         self._log_file: Any = None
@@ -135,6 +138,8 @@ class Simulator:
         ]  # fmt: skip
         if self.tx_delay is not None:
             cmd += ["--tx-delay", str(self.tx_delay)]
+        if self.foreign_plug:
+            cmd.append("--foreign-plug")
         try:
             self._proc = subprocess.Popen(
                 cmd,

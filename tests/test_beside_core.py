@@ -12,6 +12,7 @@ from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
 import pytest
+import pytest_socket
 from homeassistant.components.energy.data import async_get_manager
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryState
@@ -39,7 +40,7 @@ from custom_components.zwave_quirks.neighbour import (
 )
 from custom_components.zwave_quirks.quirks.registry import find_quirk
 
-from .conftest import AsyncSim
+from .conftest import AsyncSim, Simulator
 from .fixture_client import HOME_ID, FixtureClient, load_state, node_state
 from .helpers import HAN, PLUG, ZEN06
 
@@ -467,19 +468,40 @@ def renumbered(obj: Any, node_id: int) -> Any:
     return obj
 
 
-@pytest.mark.usefixtures("network_with_an_unsupported_node")
-async def test_an_unsupported_node_is_never_touched(hass: HomeAssistant) -> None:
+@pytest.fixture(scope="module")
+def simulator_with_foreign_plug(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    """The three devices and, as node 5, a metering plug no quirk supports."""
+    pytest_socket.enable_socket()
+    try:
+        sim = Simulator(
+            cache_dir=tmp_path_factory.mktemp("zwave-foreign"),
+            log_path=tmp_path_factory.mktemp("zwave-foreign-log") / "simulator.log",
+            nodes=4,
+            foreign_plug=True,
+        )
+        sim.start()
+    finally:
+        pytest_socket.disable_socket(allow_unix_socket=True)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+async def test_an_unsupported_node_is_never_touched(
+    hass: HomeAssistant, simulator_with_foreign_plug: Simulator, socket_enabled: None
+) -> None:
     """Its core entities are neither counted, offered nor disabled, even when asked to."""
-    sim_like = type("Net", (), {"url": "ws://127.0.0.1:3000", "home_id": HOME_ID})()
-    ours, core = our_entry(sim_like), core_entry(sim_like)  # type: ignore[arg-type]
+    sim = AsyncSim(hass, simulator_with_foreign_plug)
+    ours, core = our_entry(sim), core_entry(sim)
     await setup(hass, ours, core)
     await settle(hass)
     registry = er.async_get(hass)
-    foreign = core_entity(hass, HOME_ID, UNSUPPORTED, "50-0-value-66049")
+    foreign = core_entity(hass, sim.home_id, UNSUPPORTED, "50-0-value-66049")
     assert not foreign.disabled
     assert (
         dr.async_get(hass).async_get_device_by_identifier(
-            (DOMAIN, f"{HOME_ID}-{UNSUPPORTED}"), ours.entry_id
+            (DOMAIN, f"{sim.home_id}-{UNSUPPORTED}"), ours.entry_id
         )
         is None
     )

@@ -170,14 +170,28 @@ function defaultsOf(params) {
 // Z-Wave classic node ids are 1..232; node 1 is the controller
 export const MAX_NODES = 232 - CONTROLLER_NODE_ID;
 
+// A metering plug of another maker, which no quirk supports: the HANK plug's capabilities under
+// ids that no device file of zwave-js knows (so zwave-js and its clients treat it generically)
+export const FOREIGN_PLUG_IDS = { manufacturerId: 0x0086, productType: 0x7f01, productId: 0x7f02 };
+
 /**
  * Fresh device definitions (capabilities + initial device state) of `count` nodes: nodes 2, 3
  * and 4 as described in README.md, then copies of the HANK plug, the ZEN06 plug and the Z-HAN2
- * in turn, with node ids 5..count+1. Each Z-HAN2 copy gets its own meter id.
+ * in turn, with node ids 5..count+1. Each Z-HAN2 copy gets its own meter id. With
+ * `foreignPlug`, the last of the `count` nodes is a plug no quirk supports (FOREIGN_PLUG_IDS).
  */
-export function createDeviceDefinitions(count = 3) {
+export function createDeviceDefinitions(count = 3, { foreignPlug = false } = {}) {
 	if (!Number.isInteger(count) || count < 3 || count > MAX_NODES) {
 		throw new Error(`the number of nodes must be an integer 3..${MAX_NODES}: ${count}`);
+	}
+	if (foreignPlug) {
+		if (count < 4) throw new Error("a foreign plug needs --nodes 4 or more");
+		const defs = createDeviceDefinitions(count - 1);
+		const plug = baseDefinitions()[0];
+		plug.id = count + 1;
+		plug.name = "Foreign metering plug";
+		Object.assign(plug.capabilities, FOREIGN_PLUG_IDS);
+		return [...defs, plug];
 	}
 	const base = baseDefinitions();
 	const defs = [...base];

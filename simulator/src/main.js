@@ -3,7 +3,7 @@
 // served by a real Z-Wave JS server (no mDNS), plus a small HTTP control API. Loopback only.
 //
 // Usage: node simulator/src/main.js --ws-port N --control-port M --cache-dir DIR [--log-level info]
-//        [--nodes 3] [--tx-delay MS]
+//        [--nodes 3] [--tx-delay MS] [--foreign-plug]
 // Prints exactly one line to stdout when everything is ready:
 //   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4]}
 // Everything else (including the driver log) goes to stderr.
@@ -49,6 +49,7 @@ function parseCli() {
 			"log-level": { type: "string", default: "info" },
 			nodes: { type: "string", default: "3" },
 			"tx-delay": { type: "string" },
+			"foreign-plug": { type: "boolean", default: false },
 		},
 		strict: true,
 	});
@@ -74,6 +75,7 @@ function parseCli() {
 		logLevel: values["log-level"],
 		nodes,
 		txDelay,
+		foreignPlug: values["foreign-plug"],
 	};
 }
 
@@ -88,7 +90,7 @@ function loadSavedState(file) {
 	}
 }
 
-function makeDevices(stateFile, count) {
+function makeDevices(stateFile, count, foreignPlug) {
 	const saved = loadSavedState(stateFile);
 	const devices = new Map();
 	let saveTimer;
@@ -104,7 +106,7 @@ function makeDevices(stateFile, count) {
 	};
 	// Files without a version were written by version 1 of the simulator
 	const savedVersion = Number.isInteger(saved?._version) ? saved._version : 1;
-	for (const def of createDeviceDefinitions(count)) {
+	for (const def of createDeviceDefinitions(count, { foreignPlug })) {
 		const s = saved[def.id];
 		if (s?.state) migrateSavedState(def, s.state, savedVersion);
 		const dev = {
@@ -143,7 +145,11 @@ function makeDevices(stateFile, count) {
 async function main() {
 	const opts = parseCli();
 	fs.mkdirSync(opts.cacheDir, { recursive: true });
-	const { devices, saveNow } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"), opts.nodes);
+	const { devices, saveNow } = makeDevices(
+		path.join(opts.cacheDir, "simulator-devices.json"),
+		opts.nodes,
+		opts.foreignPlug,
+	);
 
 	const t0 = Date.now();
 	const { driver, mockPort, serial, continueStartup } = await createAndStartDriverWithMockPort({
