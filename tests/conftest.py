@@ -87,19 +87,17 @@ async def fixture_entry(
     return await setup_fixture_entry(hass)
 
 
-@pytest.fixture(scope="session")
-def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
-    """One simulated network for the whole session (the first interview is slow).
-
-    The driver cache lives as long as the session, so later starts are faster.
-    """
-    cache = tmp_path_factory.mktemp("zwave-cache")
-    log = tmp_path_factory.mktemp("zwave-log") / "simulator.log"
+def running_simulator(
+    tmp_path_factory: pytest.TempPathFactory, name: str, **options: Any
+) -> Iterator[Simulator]:
+    """A simulator for a session or module fixture, stopped afterwards."""
+    cache = tmp_path_factory.mktemp(f"{name}-cache")
+    log = tmp_path_factory.mktemp(f"{name}-log") / "simulator.log"
     # the test plugin blocks sockets around each test; the launcher needs one
     # to pick free ports, and a session fixture is set up inside the first test
     pytest_socket.enable_socket()
     try:
-        sim = Simulator(cache_dir=cache, log_path=log)
+        sim = Simulator(cache_dir=cache, log_path=log, **options)
         sim.start()
     finally:
         pytest_socket.disable_socket(allow_unix_socket=True)
@@ -107,6 +105,15 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
         yield sim
     finally:
         sim.stop()
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    """One simulated network for the whole session (the first interview is slow).
+
+    The driver cache lives as long as the session, so later starts are faster.
+    """
+    yield from running_simulator(tmp_path_factory, "zwave")
 
 
 class AsyncSim:

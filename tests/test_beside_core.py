@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import AsyncMock, patch
 
 import pytest
-import pytest_socket
 from homeassistant.components.energy.data import async_get_manager
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryState
@@ -40,8 +39,7 @@ from custom_components.zwave_quirks.neighbour import (
 )
 from custom_components.zwave_quirks.quirks.registry import find_quirk
 
-from .conftest import AsyncSim, Simulator
-from .fixture_client import HOME_ID, FixtureClient, load_state, node_state
+from .conftest import AsyncSim, Simulator, running_simulator
 from .helpers import HAN, PLUG, ZEN06
 
 NODES = (PLUG, ZEN06, HAN)
@@ -99,6 +97,14 @@ async def setup(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
+
+
+async def both(hass: HomeAssistant, sim: AsyncSim) -> tuple[MockConfigEntry, MockConfigEntry]:
+    """Ours, then core's, set up and settled."""
+    ours, core = our_entry(sim), core_entry(sim)
+    await setup(hass, ours, core)
+    await settle(hass)
+    return ours, core
 
 
 async def settle(hass: HomeAssistant, seconds: float = 3) -> None:
@@ -221,9 +227,7 @@ async def test_a_core_device_that_gets_its_node_by_update_is_linked(
 
 async def test_removing_either_leaves_the_other_whole(hass: HomeAssistant, sim: AsyncSim) -> None:
     """Core removed: our links fall back to our network device, the issue goes; and back."""
-    ours, core = our_entry(sim), core_entry(sim)
-    await setup(hass, ours, core)
-    await settle(hass)
+    ours, core = await both(hass, sim)
     assert issue(hass, ours) is not None
     entities = er.async_entries_for_config_entry(er.async_get(hass), ours.entry_id)
 
@@ -436,56 +440,10 @@ async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
 UNSUPPORTED = 5
 
 
-class CoreFixtureClient(FixtureClient):
-    """The fixture client, with what core's zwave_js reads too."""
-
-    server_logging_enabled = False
-
-
-@pytest.fixture
-def network_with_an_unsupported_node(
-    fixture_client: type[FixtureClient],
-) -> Iterator[type[FixtureClient]]:
-    """The three devices, and a copy of the plug by another maker that no quirk supports."""
-    state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
-    other = renumbered(node_state(state, PLUG), UNSUPPORTED)
-    other["manufacturerId"] = 0x0086
-    state["nodes"].append(other)
-    fixture_client.state = state
-    with (
-        patch("homeassistant.components.zwave_js.ZwaveClient", CoreFixtureClient),
-        patch("homeassistant.components.zwave_js.async_get_clientsession", MagicMock()),
-    ):
-        yield fixture_client
-
-
-def renumbered(obj: Any, node_id: int) -> Any:
-    """A copy of a node's state under another node id."""
-    if isinstance(obj, dict):
-        return {k: node_id if k == "nodeId" else renumbered(v, node_id) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [renumbered(v, node_id) for v in obj]
-    return obj
-
-
 @pytest.fixture(scope="module")
 def simulator_with_foreign_plug(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     """The three devices and, as node 5, a metering plug no quirk supports."""
-    pytest_socket.enable_socket()
-    try:
-        sim = Simulator(
-            cache_dir=tmp_path_factory.mktemp("zwave-foreign"),
-            log_path=tmp_path_factory.mktemp("zwave-foreign-log") / "simulator.log",
-            nodes=4,
-            foreign_plug=True,
-        )
-        sim.start()
-    finally:
-        pytest_socket.disable_socket(allow_unix_socket=True)
-    try:
-        yield sim
-    finally:
-        sim.stop()
+    yield from running_simulator(tmp_path_factory, "zwave-foreign", nodes=4, foreign_plug=True)
 
 
 async def test_an_unsupported_node_is_never_touched(
@@ -493,9 +451,7 @@ async def test_an_unsupported_node_is_never_touched(
 ) -> None:
     """Its core entities are neither counted, offered nor disabled, even when asked to."""
     sim = AsyncSim(hass, simulator_with_foreign_plug)
-    ours, core = our_entry(sim), core_entry(sim)
-    await setup(hass, ours, core)
-    await settle(hass)
+    ours, _core = await both(hass, sim)
     registry = er.async_get(hass)
     foreign = core_entity(hass, sim.home_id, UNSUPPORTED, "50-0-value-66049")
     assert not foreign.disabled
@@ -548,13 +504,11 @@ async def test_an_unsupported_node_is_never_touched(
     assert registry.async_get(foreign.entity_id).disabled_by is None  # type: ignore[union-attr]
 
 
-@pytest.mark.usefixtures("network_with_an_unsupported_node")
-async def test_a_submission_without_the_field_disables_nothing(hass: HomeAssistant) -> None:
+async def test_a_submission_without_the_field_disables_nothing(
+    hass: HomeAssistant, sim: AsyncSim
+) -> None:
     """The ticks are only suggested: an empty submission keeps everything."""
-    sim_like = type("Net", (), {"url": "ws://127.0.0.1:3000", "home_id": HOME_ID})()
-    ours, core = our_entry(sim_like), core_entry(sim_like)  # type: ignore[arg-type]
-    await setup(hass, ours, core)
-    await settle(hass)
+    ours, _core = await both(hass, sim)
     result = await _fix_flow(hass, ours)
     preselected, _ = _form(result)
     assert len(preselected) == 21
@@ -590,9 +544,7 @@ async def test_fix_flow_aborts_when_there_is_nothing_to_do(
     hass: HomeAssistant, sim: AsyncSim
 ) -> None:
     """Everything disabled by hand meanwhile, or the entry not running: the flow says so."""
-    ours, core = our_entry(sim), core_entry(sim)
-    await setup(hass, ours, core)
-    await settle(hass)
+    ours, _core = await both(hass, sim)
     assert issue(hass, ours) is not None
     registry = er.async_get(hass)
     for entity in replaced(hass, sim.home_id):
