@@ -571,6 +571,10 @@ def test_new_user_in_the_browser(
                 issue.click()
                 submit = page.get_by_role("button", name="Submit")
                 submit.wait_for()
+                # the form opens scrolled to its first box; the description says what it does
+                described = page.get_by_text("Disabled entities stay in Home Assistant")
+                described.scroll_into_view_if_needed()
+                described.wait_for()
                 report.append(
                     "fix flow offers"
                     f" {page.get_by_role('checkbox', include_hidden=True).count()} entities"
