@@ -26,7 +26,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
-from harness import CORE, OURS, ROOT, make_entry
+from harness import CORE, MAX_NODES, OURS, ROOT, make_entry
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -51,12 +51,9 @@ POWER_UNIQUE_ID: dict[str, Callable[[int, int], str]] = {
 }
 
 
-MAX_END_NODES = 231  # node ids 1..232 in Z-Wave classic; node 1 is the controller
-
-
 def parse_arguments(parser: argparse.ArgumentParser, nodes: int) -> argparse.Namespace:
     """Parse with the simulator's arguments (--nodes, --tx-delay, --cache) added."""
-    parser.add_argument("--nodes", type=int, default=nodes, help=f"3..{MAX_END_NODES}")
+    parser.add_argument("--nodes", type=int, default=nodes, help=f"3..{MAX_NODES}")
     parser.add_argument(
         "--tx-delay", type=int, default=1, help="ms per frame on the mock radio (zwave-js: 10)"
     )
@@ -67,9 +64,9 @@ def parse_arguments(parser: argparse.ArgumentParser, nodes: int) -> argparse.Nam
         help="simulator caches (per node count; kept for a warm start) and the report log",
     )
     args = parser.parse_args()
-    if not 3 <= args.nodes <= MAX_END_NODES:
+    if not 3 <= args.nodes <= MAX_NODES:
         parser.error(
-            f"--nodes must be 3..{MAX_END_NODES}: Z-Wave classic node ids are 1..232 and "
+            f"--nodes must be 3..{MAX_NODES}: Z-Wave classic node ids are 1..232 and "
             "node 1 is the controller"
         )
     args.cache.mkdir(parents=True, exist_ok=True)

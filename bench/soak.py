@@ -15,7 +15,7 @@ import asyncio
 import time
 
 from live import (
-    MAX_END_NODES,
+    MAX_NODES,
     OURS,
     WINDOWS,
     Watcher,
@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=2)
     parser.add_argument("--down", type=float, default=5, help="seconds the server is stopped")
     parser.add_argument("--per-node-rate", type=float, default=1, help="reports/s per node")
-    asyncio.run(soak(parse_arguments(parser, nodes=MAX_END_NODES)))
+    asyncio.run(soak(parse_arguments(parser, nodes=MAX_NODES)))
 
 
 if __name__ == "__main__":

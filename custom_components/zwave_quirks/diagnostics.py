@@ -199,12 +199,13 @@ def _beside_core(connection: ZwaveConnection) -> dict[str, Any]:
     """Core's Z-Wave JS next to us: linked devices, and its entities ours replace."""
     neighbour = connection.network.neighbour
     put_away, kept = decisions(neighbour.entry.options)
+    replaced = neighbour.replaced()
     return {
         "linked_devices": sum(
             neighbour.core_device(node_id) is not None for node_id in connection.bindings
         ),
-        "replaced_entities": len(neighbour.replaced()),
-        "superseded_entities": len(neighbour.superseded()),
+        "replaced_entities": len(replaced),
+        "superseded_entities": len(neighbour.superseded(replaced)),
         "put_away": len(put_away),
         "kept": len(kept),
     }

@@ -263,13 +263,17 @@ class CoreNeighbour:
 
     # -- superseded entities ------------------------------------------------------
 
-    def superseded(self) -> list[er.RegistryEntry]:
-        """Core's enabled entities that ours replace and no decision covers yet."""
+    def superseded(self, replaced: list[er.RegistryEntry] | None = None) -> list[er.RegistryEntry]:
+        """Core's enabled entities that ours replace and no decision covers yet.
+
+        ``replaced``: what ``replaced()`` returned, when the caller has it already.
+        """
         put_away, kept = decisions(self.entry.options)
+        decided = put_away | kept
         return [
             entity
-            for entity in self.replaced()
-            if entity.disabled_by is None and entity.id not in put_away | kept
+            for entity in (self.replaced() if replaced is None else replaced)
+            if entity.disabled_by is None and entity.id not in decided
         ]
 
     def replaced(self) -> list[er.RegistryEntry]:
