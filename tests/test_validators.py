@@ -57,7 +57,6 @@ import pytest
 from awesomeversion import AwesomeVersion, AwesomeVersionException, AwesomeVersionStrategy
 from homeassistant.components.brands.const import ALLOWED_IMAGES
 from homeassistant.const import Platform
-from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import selector
@@ -215,13 +214,19 @@ HACS_MANIFEST_SCHEMA = vol.Schema(
 )
 
 
-def _pinned_for_tests() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "requirements_test.txt").read_text(encoding="utf-8").splitlines():
-        if "==" in line and not line.startswith("#"):
-            name, version = line.split("==", 1)
-            pins[name.strip().lower().replace("_", "-")] = version.strip()
+def _leg_pins() -> dict[str, set[str]]:
+    """Each package's pins over the test legs' requirements files (scripts/leg)."""
+    pins: dict[str, set[str]] = {}
+    for path in (*ROOT.glob("requirements_test*.txt"), *ROOT.glob("requirements_lib*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "==" in line and not line.startswith("#"):
+                name, version = line.split("==", 1)
+                pins.setdefault(name.strip().lower().replace("_", "-"), set()).add(version.strip())
     return pins
+
+
+def _oldest(versions: set[str]) -> str:
+    return min(versions, key=AwesomeVersion)
 
 
 def check_manifest(manifest: Data, directory: str) -> None:
@@ -248,7 +253,7 @@ def check_manifest(manifest: Data, directory: str) -> None:
     for owner in manifest["codeowners"]:
         if not CODEOWNER.match(owner):
             _fail(f"code owner {owner!r} is not a GitHub handle (@user or @org/team)")
-    pins = _pinned_for_tests()
+    pins = _leg_pins()
     for requirement in manifest.get("requirements", []):
         # hassfest requirements.py validate_requirements_format
         if " " in requirement:
@@ -256,15 +261,17 @@ def check_manifest(manifest: Data, directory: str) -> None:
         match = PACKAGE.match(requirement)
         assert match is not None
         package, separator, version = match.groups()
-        # "==" is hassfest's rule for core integrations; project rule here, so
-        # users get the version the tests ran against
-        if separator != "==":
-            _fail(f'Requirement {requirement} need to be pinned "<pkg name>==<version>".')
+        # project rule (issue 17): a lower bound only, so that whatever Home
+        # Assistant's own integrations pin satisfies it; "==" made Home Assistant
+        # install ours over core's zwave_js pin at every start
+        if separator != ">=" or "," in version:
+            _fail(f"Requirement {requirement} must be a lower bound only: <pkg name>>=<version>")
         if AwesomeVersion(version).strategy == AwesomeVersionStrategy.UNKNOWN:
             _fail(f"Unable to parse package version ({version}) for {package}.")
-        # project rule: the pin the tests run with
-        if pins.get(package.lower().replace("_", "-")) != version:
-            _fail(f"{requirement} is not the pin in requirements_test.txt")
+        # project rule: the bound is the oldest version a test leg runs with
+        tested = pins.get(package.lower().replace("_", "-"), set())
+        if not tested or version != _oldest(tested):
+            _fail(f"{requirement} is not the oldest version the test legs pin ({sorted(tested)})")
 
 
 # --- the code, as far as hassfest reads it ------------------------------------
@@ -390,10 +397,11 @@ def check_hacs_json(hacs: Data) -> None:
     # HACS validate/hacsjson.py
     if hacs.get("zip_release") and not hacs.get("filename"):
         _fail("zip_release is True, but filename is not set")
-    # project rule: the minimum version HACS installs on is the one the suite
-    # runs on (requirements_test.txt pins it)
-    if hacs.get("homeassistant") != HA_VERSION:
-        _fail(f"homeassistant must be {HA_VERSION}, the version the tests run on")
+    # project rule: the minimum version HACS installs on is the oldest release
+    # a test leg runs on (requirements_test*.txt pin them)
+    oldest = _oldest(_leg_pins()["homeassistant"])
+    if hacs.get("homeassistant") != oldest:
+        _fail(f"homeassistant must be {oldest}, the oldest version the tests run on")
 
 
 def check_repository(root: Path) -> None:
@@ -1003,9 +1011,11 @@ def _broken(path: Path, mutate: Mutation) -> Data:
         (_drop("issue_tracker"), "issue_tracker"),
         (_set("domain", "zwave_quirk"), "dir name"),
         (_move_first("version"), "not sorted"),
-        (_set("requirements", ["zwave-js-server-python>=0.73.1"]), "pinned"),
-        (_set("requirements", ["zwave-js-server-python==0.73.0"]), "requirements_test.txt"),
-        (_set("requirements", ["zwave-js-server-python ==0.73.1"]), "space"),
+        (_set("requirements", ["zwave-js-server-python==0.73.1"]), "lower bound only"),
+        (_set("requirements", ["zwave-js-server-python>=0.73.1,<0.76"]), "lower bound only"),
+        (_set("requirements", ["zwave-js-server-python>=0.73.0"]), "oldest version"),
+        (_set("requirements", ["zwave-js-server-python>=0.74.0"]), "oldest version"),
+        (_set("requirements", ["zwave-js-server-python >=0.73.1"]), "space"),
         (_set("zeroconf", [{"type": "_zwave-js-server._tcp.local.", "name": "Z*"}]), "lowercase"),
     ],
 )
@@ -1057,8 +1067,9 @@ def test_config_flow_rules_bite() -> None:
         (_drop("name"), "name"),
         (_set("render_readme", "yes"), "render_readme"),
         (_set("domains", ["zwave_quirks"]), "domains"),
-        (_set("homeassistant", "2026.10.0"), "the version the tests run on"),
-        (_drop("homeassistant"), "the version the tests run on"),
+        (_set("homeassistant", "2026.10.0"), "the oldest version the tests run on"),
+        (_set("homeassistant", "2026.11.0"), "the oldest version the tests run on"),
+        (_drop("homeassistant"), "the oldest version the tests run on"),
         (_set("zip_release", True), "filename is not set"),
     ],
 )
