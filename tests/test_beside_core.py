@@ -523,6 +523,44 @@ async def test_a_submission_without_the_field_disables_nothing(
     assert len(ours.options["core_entities"]["kept"]) == 21
 
 
+@pytest.mark.skipif(
+    not hasattr(dr.DeviceRegistry, "async_get_or_create_child"),
+    reason="Home Assistant 2026.11 brought child devices",
+)
+async def test_core_entities_on_endpoint_child_devices_are_superseded_too(
+    hass: HomeAssistant, sim: AsyncSim
+) -> None:
+    """2026.11's Z-Wave JS puts entities of some endpoints on child devices of the node's.
+
+    The simulated nodes have one endpoint, so the child device is made as core
+    makes one for an endpoint (helpers.py: ``<home>-<node>-<endpoint>``, its
+    parent the node's device) and core's power entity of the plug moved to it.
+    """
+    ours, core = await both(hass, sim)
+    found = issue(hass, ours)
+    assert found is not None
+    assert found.translation_placeholders["count"] == "21"
+    node_device = core_device(hass, sim.home_id, PLUG)
+    assert node_device is not None
+    registry = dr.async_get(hass)
+    child = registry.async_get_or_create_child(  # type: ignore[attr-defined]
+        config_entry_id=core.entry_id,
+        identifiers={(CORE, f"{sim.home_id}-{PLUG}-1")},
+        name="Endpoint 1",
+        parent_device_id=node_device.id,
+    )
+    power = core_entity(hass, sim.home_id, PLUG, "50-0-value-66049")
+    er.async_get(hass).async_update_entity(power.entity_id, device_id=child.id)
+    await settle(hass)
+    found = issue(hass, ours)
+    assert found is not None
+    assert found.translation_placeholders["count"] == "21"
+    _, labels = _form(await _fix_flow(hass, ours))
+    assert power.entity_id in labels
+    # our plug still links to core's device of the node, not to the endpoint's
+    assert our_device(hass, ours, f"{sim.home_id}-{PLUG}").via_device_id == node_device.id
+
+
 def test_a_partial_parameter_is_covered_by_its_number() -> None:
     """Core makes one entity per partial parameter: each is covered by the parameter."""
     resolved = find_quirk((0x0208, 0x0101, 0x000A), "1.0")

@@ -17,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from zwave_js_server import const as zwave_const
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
@@ -161,16 +162,19 @@ async def test_silent_websocket_is_not_zwave_js(
     assert result["errors"] == {"base": "not_zwave_js"}
 
 
-@pytest.mark.parametrize(("low", "high"), [(1, 5), (51, 60)])
+@pytest.mark.parametrize("side", ["too old", "too new"])
 async def test_incompatible_version(
-    hass: HomeAssistant, stub_server: ServerFactory, low: int, high: int
+    hass: HomeAssistant, stub_server: ServerFactory, side: str
 ) -> None:
+    # the range of the installed library (0.73.1: 49-50, 0.74.0: 51, 0.75.0: 52)
+    ours = (zwave_const.MIN_SERVER_SCHEMA_VERSION, zwave_const.MAX_SERVER_SCHEMA_VERSION)
+    low, high = (1, ours[0] - 1) if side == "too old" else (ours[1] + 1, ours[1] + 10)
     url = await stub_server("json", version_message(OTHER_HOME_ID, low, high))
     result = await submit(hass, url)
     assert result["errors"] == {"base": "incompatible_version"}
     placeholders = result["description_placeholders"]
     assert placeholders["server_schemas"] == f"{low}-{high}"
-    assert placeholders["supported_schemas"] == "49-50"
+    assert placeholders["supported_schemas"] == f"{ours[0]}-{ours[1]}"
 
 
 async def test_user_creates_entry_for_the_real_server(hass: HomeAssistant, sim: AsyncSim) -> None:

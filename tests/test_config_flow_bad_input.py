@@ -223,7 +223,7 @@ HANDLERS: dict[str, Handler] = {
     "ws-silent": websocket(None),
     "no-home-id": websocket({"type": "version", "serverVersion": "1"}),
     "old-schema": websocket(version_message(1, 5)),
-    "new-schema": websocket(version_message(51, 60)),
+    "new-schema": websocket(version_message(60, 70)),
     "never-ready": websocket(version_message(), never_ready),
     "fails-to-listen": websocket(version_message(), fails_to_listen),
     "closes": websocket(version_message(), close_after_first=True),

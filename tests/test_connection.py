@@ -98,8 +98,8 @@ async def test_incompatible_server_is_a_repair_issue(hass: HomeAssistant, sim: A
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
     entry.add_to_hass(hass)
     with (
-        patch("custom_components.zwave_quirks.server.MAX_SERVER_SCHEMA_VERSION", 99),
-        patch("custom_components.zwave_quirks.server.MIN_SERVER_SCHEMA_VERSION", 98),
+        patch("zwave_js_server.const.MAX_SERVER_SCHEMA_VERSION", 99),
+        patch("zwave_js_server.const.MIN_SERVER_SCHEMA_VERSION", 98),
     ):
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()

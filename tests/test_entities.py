@@ -231,7 +231,10 @@ async def test_export_sensor_appears_with_first_produced_report(
         node.receive_event(_value_event(HAN, "value updated", _meter_args(key, value)))
         await hass.async_block_till_done()
         assert hass.states.get(export).state == str(value)
-    node.receive_event(_value_event(HAN, "metadata updated", _meter_args(0x10002, 42.5)))
+    # a "metadata updated" event carries the value's whole metadata (0.75.0 requires it)
+    node.receive_event(
+        _value_event(HAN, "metadata updated", _meter_args(0x10002, 42.5) | {"metadata": metadata})
+    )
     await hass.async_block_till_done()
     assert hass.states.get(export).state == "42.9"
 

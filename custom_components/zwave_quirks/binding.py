@@ -21,6 +21,7 @@ from zwave_js_server.exceptions import BaseZwaveJSServerError
 from zwave_js_server.model.node import Node
 
 from .capacity import CapacityTracker
+from .compat import CONNECTION_LOST
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
 from .guard import TotalGuard
 from .quirks.model import ResolvedQuirk, ValueRef
@@ -37,14 +38,14 @@ SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueS
 
 
 def _connection_lost(
-    err: asyncio.CancelledError, key: str, placeholders: dict[str, str]
+    err: BaseException, key: str, placeholders: dict[str, str]
 ) -> HomeAssistantError:
-    """The library cancels a command's answer when the connection closes: a translated error.
+    """A command's answer lost with the connection (see compat.CONNECTION_LOST): a translated error.
 
     When the caller itself is being cancelled, the cancellation goes on.
     """
     task = asyncio.current_task()
-    if task is not None and task.cancelling():
+    if isinstance(err, asyncio.CancelledError) and task is not None and task.cancelling():
         raise err
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
@@ -308,7 +309,7 @@ class NodeBinding:
                 translation_key="set_timeout",
                 translation_placeholders=placeholders,
             ) from err
-        except asyncio.CancelledError as err:
+        except CONNECTION_LOST as err:
             raise _connection_lost(err, "set_connection_lost", placeholders) from err
         except BaseZwaveJSServerError as err:
             raise HomeAssistantError(
@@ -335,7 +336,7 @@ class NodeBinding:
                     *args,
                     wait_for_result=True,
                 )
-        except asyncio.CancelledError as err:
+        except CONNECTION_LOST as err:
             raise _connection_lost(err, "command_connection_lost", {"entity": name}) from err
         except (TimeoutError, BaseZwaveJSServerError) as err:
             raise HomeAssistantError(

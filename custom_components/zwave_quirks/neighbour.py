@@ -34,6 +34,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 
+from .compat import child_devices
 from .const import DOMAIN, LOGGER
 from .quirks.model import (
     CONFIGURATION_CC,
@@ -285,8 +286,14 @@ class CoreNeighbour:
             if (device := self.core_device(binding.node_id)) is None:
                 continue
             covered = covered_values(binding.resolved, binding.node_id)
-            for entity in er.async_entries_for_device(
-                registry, device.id, include_disabled_entities=True
+            # 2026.11's Z-Wave JS puts some endpoints' entities on child devices
+            devices = (device, *child_devices(dr.async_get(self.hass), device.id))
+            for entity in (
+                entity
+                for part in devices
+                for entity in er.async_entries_for_device(
+                    registry, part.id, include_disabled_entities=True
+                )
             ):
                 value_id = core_value_id(entity.unique_id, home_id)
                 if entity.platform != CORE or value_id is None:

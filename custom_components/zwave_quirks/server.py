@@ -7,9 +7,9 @@ import asyncio
 import aiohttp
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from zwave_js_server.const import MAX_SERVER_SCHEMA_VERSION, MIN_SERVER_SCHEMA_VERSION
 from zwave_js_server.model.version import VersionInfo
 
+from .compat import schema_range
 from .const import CONNECT_TIMEOUT, DRIVER_READY_TIMEOUT, LOGGER
 from .util import redact_url, valid_server_url
 
@@ -81,16 +81,14 @@ async def _async_read_version(socket: aiohttp.ClientWebSocketResponse, url: str)
     except (ValueError, KeyError, TypeError) as err:
         LOGGER.debug("%s answered something else than Z-Wave JS: %s", redact_url(url), err)
         raise ServerCheckError("not_zwave_js") from err
-    if (
-        version.min_schema_version > MAX_SERVER_SCHEMA_VERSION
-        or version.max_schema_version < MIN_SERVER_SCHEMA_VERSION
-    ):
+    low, high = schema_range()
+    if version.min_schema_version > high or version.max_schema_version < low:
         raise ServerCheckError(
             "incompatible_version",
             {
                 "server_version": version.server_version,
                 "server_schemas": f"{version.min_schema_version}-{version.max_schema_version}",
-                "supported_schemas": f"{MIN_SERVER_SCHEMA_VERSION}-{MAX_SERVER_SCHEMA_VERSION}",
+                "supported_schemas": f"{low}-{high}",
             },
         )
     return version
@@ -98,7 +96,7 @@ async def _async_read_version(socket: aiohttp.ClientWebSocketResponse, url: str)
 
 async def _async_wait_ready(socket: aiohttp.ClientWebSocketResponse, version: VersionInfo) -> None:
     """Initialize and start listening as a client does: the driver must answer in time."""
-    schema = min(MAX_SERVER_SCHEMA_VERSION, version.max_schema_version)
+    schema = min(schema_range()[1], version.max_schema_version)
     commands = (
         {"command": "initialize", "messageId": "initialize", "schemaVersion": schema},
         {"command": "start_listening", "messageId": "start_listening"},
