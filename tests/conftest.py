@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "simulator"))
 from launcher import Simulator  # noqa: E402
 
 from .fixture_client import HOME_ID, FixtureClient, load_state  # noqa: E402
+from .helpers import deprecations_of_ours  # noqa: E402
 
 # where the integration creates its client and checks the server
 CLIENT_MODULE = "custom_components.zwave_quirks.transport"
@@ -32,6 +33,19 @@ CLIENT_MODULE = "custom_components.zwave_quirks.transport"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components in every test."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_names_us(
+    caplog: pytest.LogCaptureFixture, recwarn: pytest.WarningsRecorder
+) -> Iterator[None]:
+    """No deprecation warning and no "Detected that custom integration" line names us.
+
+    On every leg: what a release deprecates shows here before it breaks users.
+    """
+    yield
+    found = deprecations_of_ours(caplog.records, recwarn.list)
+    assert not found, "deprecations naming zwave_quirks:\n" + "\n".join(found)
 
 
 def simulator_schema() -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 
@@ -51,3 +53,31 @@ def sockets_to(port: int | None) -> int:
             if port in (None, remote) and fields[9] in inodes:
                 count += 1
     return count
+
+
+OUR_FILES = str(Path(__file__).resolve().parents[1] / "custom_components" / DOMAIN)
+DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def deprecations_of_ours(
+    records: Iterable[logging.LogRecord], caught: Iterable[warnings.WarningMessage]
+) -> list[str]:
+    """Deprecation warnings and Home Assistant's "Detected that custom integration" lines
+    (``helpers/frame.py``'s report_usage) that name this integration or its files.
+    """
+    found = []
+    for record in records:
+        message = record.getMessage()
+        ours = DOMAIN in message or f"custom_components/{DOMAIN}" in message
+        if ours and (
+            "Detected that custom integration" in message
+            or (record.levelno >= logging.WARNING and "deprecat" in message.lower())
+        ):
+            found.append(f"log {record.name}: {message}")
+    found.extend(
+        f"{warning.category.__name__} {warning.filename}: {warning.message}"
+        for warning in caught
+        if issubclass(warning.category, DEPRECATIONS)
+        and (str(warning.filename).startswith(OUR_FILES) or DOMAIN in str(warning.message))
+    )
+    return found
