@@ -35,3 +35,16 @@ def test_tables_name_every_parameter_and_entity(monkeypatch: pytest.MonkeyPatch)
                 assert EN[param.platform.value][param.key]["name"] in text, param.key
         for decl in quirk.entities:
             assert f"| {EN[decl.platform.value][decl.translation_key]['name']} |" in text
+
+
+def test_the_changelog_and_the_user_agent_name_the_manifest_version() -> None:
+    import json  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    from custom_components.zwave_quirks.const import USER_AGENT  # noqa: PLC0415
+
+    manifest = json.loads((ROOT / "custom_components/zwave_quirks/manifest.json").read_text())
+    newest = re.search(r"^## (\S+)", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert newest is not None
+    assert newest[1] == manifest["version"]
+    assert {"zwave_quirks": manifest["version"]} == USER_AGENT

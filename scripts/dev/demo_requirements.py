@@ -3,6 +3,10 @@
 scripts/develop runs Home Assistant with --skip-pip, so scripts/setup installs
 these up front: the requirements of Home Assistant's default integrations and
 of the ones config/configuration.yaml names, with all their dependencies.
+
+With domains as arguments, those integrations' requirements instead (with
+their dependencies'): the scheduled workflow against Home Assistant's newest
+release and beta installs what that release's zwave_js pins this way.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from homeassistant.core import HomeAssistant
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def main() -> None:
+async def main(domains: list[str]) -> None:
     """Resolve the integrations and print their requirements."""
     config = yaml.safe_load((ROOT / "config" / "configuration.yaml").read_text())
     with tempfile.TemporaryDirectory() as tmp:
         hass = HomeAssistant(tmp)
         loader.async_setup(hass)
-        todo = (
+        todo = set(domains) or (
             set(config)
             | bootstrap.CORE_INTEGRATIONS
             | bootstrap.LOGGING_AND_HTTP_DEPS_INTEGRATIONS
@@ -52,5 +56,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))
     sys.exit(0)
