@@ -18,6 +18,7 @@ from unittest.mock import patch
 import pytest
 from homeassistant import requirements
 from homeassistant.components import zwave_js
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.util import package
 
@@ -60,17 +61,48 @@ async def installs_for(hass: HomeAssistant, requirement: list[str], installed: s
 
 def test_the_running_release_pins_a_known_version() -> None:
     """The table above holds for the Home Assistant this leg runs on."""
-    from homeassistant.const import MAJOR_VERSION, MINOR_VERSION  # noqa: PLC0415
-
     release = f"{MAJOR_VERSION}.{MINOR_VERSION}"
+    assert release in CORE_PINS, (
+        f"Home Assistant {release} is not in CORE_PINS: add what its zwave_js pins"
+        f" ({core_requirement()}), and a test leg (scripts/leg)"
+    )
     assert core_requirement() == f"{LIBRARY}=={CORE_PINS[release]}"
 
 
-@pytest.mark.parametrize("installed", [*CORE_PINS.values(), NEXT])
+@pytest.mark.parametrize(
+    "installed",
+    # what each supported release pins, the running release's pin (also on a
+    # newer release, in the scheduled workflow), and the next library release
+    sorted({*CORE_PINS.values(), core_requirement().partition("==")[2], NEXT}),
+)
 async def test_nothing_is_installed_over_what_core_pins(
     hass: HomeAssistant, installed: str
 ) -> None:
     assert await installs_for(hass, ours(), installed) == []
+
+
+async def test_core_pin_is_installed_before_we_load(hass: HomeAssistant) -> None:
+    """Updating from 0.1.0 on 2026.11, with its 0.73.1 still installed.
+
+    zwave_js is one of our after_dependencies: Home Assistant processes its
+    requirements with ours, so core's pin is installed before our code imports
+    the library (and holds an older copy that core's import would then find).
+    """
+    pin = core_requirement()
+    left_by_0_1_0 = "0.73.1"
+    hass.config.skip_pip = False
+
+    def version(name: str) -> str | None:
+        return left_by_0_1_0 if name == LIBRARY else real_version(name)
+
+    with (
+        patch.object(package, "version", version),
+        patch.object(package, "install_package", return_value=True) as install,
+    ):
+        await requirements.async_get_integration_with_requirements(hass, DOMAIN)
+    installed = [call.args[0] for call in install.call_args_list if LIBRARY in call.args[0]]
+    # 2026.11: core's 0.74.0; 2026.10 pins what 0.1.0 left, so nothing
+    assert installed == ([] if pin.endswith(f"=={left_by_0_1_0}") else [pin])
 
 
 async def test_a_pin_would_install_over_core(hass: HomeAssistant) -> None:

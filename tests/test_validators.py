@@ -1036,7 +1036,7 @@ def test_manifest_domain_collision_bites() -> None:
     [
         ("from homeassistant.components.mqtt import async_publish\n", "Using component mqtt"),
         ("from homeassistant.components import recorder\n", "Using component recorder"),
-        ("import homeassistant.components.zwave_js.api\n", "Using component zwave_js"),
+        ("import homeassistant.components.zha.api\n", "Using component zha"),
     ],
 )
 def test_code_rules_bite(source: str, error: str) -> None:
