@@ -523,10 +523,6 @@ async def test_a_submission_without_the_field_disables_nothing(
     assert len(ours.options["core_entities"]["kept"]) == 21
 
 
-@pytest.mark.skipif(
-    not hasattr(dr.DeviceRegistry, "async_get_or_create_child"),
-    reason="Home Assistant 2026.11 brought child devices",
-)
 async def test_core_entities_on_endpoint_child_devices_are_superseded_too(
     hass: HomeAssistant, sim: AsyncSim
 ) -> None:
@@ -543,7 +539,7 @@ async def test_core_entities_on_endpoint_child_devices_are_superseded_too(
     node_device = core_device(hass, sim.home_id, PLUG)
     assert node_device is not None
     registry = dr.async_get(hass)
-    child = registry.async_get_or_create_child(  # type: ignore[attr-defined]
+    child = registry.async_get_or_create_child(
         config_entry_id=core.entry_id,
         identifiers={(CORE, f"{sim.home_id}-{PLUG}-1")},
         name="Endpoint 1",
@@ -554,7 +550,9 @@ async def test_core_entities_on_endpoint_child_devices_are_superseded_too(
     await settle(hass)
     found = issue(hass, ours)
     assert found is not None
+    # the same 21 entities on the same 3 devices: the child counts as its node's
     assert found.translation_placeholders["count"] == "21"
+    assert found.translation_placeholders["device_count"] == "3"
     _, labels = _form(await _fix_flow(hass, ours))
     assert power.entity_id in labels
     # our plug still links to core's device of the node, not to the endpoint's

@@ -3,16 +3,14 @@
 The manifest asks for zwave-js-server-python as a lower bound only, so that
 whatever Home Assistant's own Z-Wave JS integration pins satisfies it (2026.10:
 0.73.1, 2026.11: 0.74.0; also tested: 0.75.0). Every difference between those
-versions, and between Home Assistant 2026.10 and 2026.11, that the code needs
-is here, and nowhere else (README, Compatibility).
+versions that the code needs is here, and nowhere else (README, Compatibility).
+Home Assistant 2026.10 and 2026.11 need none: the APIs used exist in both.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
-from homeassistant.helpers import device_registry as dr
 from zwave_js_server import const as zwave_const
 from zwave_js_server.exceptions import NotConnected
 
@@ -25,12 +23,3 @@ CONNECTION_LOST: tuple[type[BaseException], ...] = (asyncio.CancelledError, NotC
 def schema_range() -> tuple[int, int]:
     """The server API schemas the installed library speaks (read at call time)."""
     return zwave_const.MIN_SERVER_SCHEMA_VERSION, zwave_const.MAX_SERVER_SCHEMA_VERSION
-
-
-def child_devices(registry: dr.DeviceRegistry, device_id: str) -> Sequence[dr.BaseDeviceEntry]:
-    """The child devices of a device (2026.11: core's Z-Wave JS puts endpoints on them).
-
-    2026.10 has no public look-up, and its Z-Wave JS makes no child devices.
-    """
-    children = getattr(dr, "async_entries_for_parent_device", None)
-    return [] if children is None else children(registry, device_id)

@@ -34,7 +34,6 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 
-from .compat import child_devices
 from .const import DOMAIN, LOGGER
 from .quirks.model import (
     CONFIGURATION_CC,
@@ -287,7 +286,10 @@ class CoreNeighbour:
                 continue
             covered = covered_values(binding.resolved, binding.node_id)
             # 2026.11's Z-Wave JS puts some endpoints' entities on child devices
-            devices = (device, *child_devices(dr.async_get(self.hass), device.id))
+            devices = (
+                device,
+                *dr.async_entries_for_parent_device(dr.async_get(self.hass), device.id),
+            )
             for entity in (
                 entity
                 for part in devices
@@ -334,9 +336,15 @@ class CoreNeighbour:
             translation_placeholders={
                 "title": self.entry.title,
                 "count": str(len(entities)),
-                "device_count": str(len({entity.device_id for entity in entities})),
+                "device_count": str(len({self._node_device_id(entity) for entity in entities})),
             },
         )
+
+    def _node_device_id(self, entity: er.RegistryEntry) -> str | None:
+        """The node's device of a core entity, also when it is on an endpoint's child device."""
+        device = dr.async_get(self.hass).async_get(entity.device_id or "")
+        parent = getattr(device, "parent_device_id", None)
+        return parent if isinstance(parent, str) else entity.device_id
 
     @callback
     def async_put_away(self, registry_ids: Iterable[str], keep: Iterable[str]) -> None:
