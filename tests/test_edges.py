@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import math
@@ -13,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from zwave_js_server.exceptions import FailedZWaveCommand
+from zwave_js_server.exceptions import FailedZWaveCommand, NotConnected
 from zwave_js_server.model.value import ValueMetadata
 
 from custom_components.zwave_quirks.const import DOMAIN
@@ -113,7 +114,13 @@ async def test_node_commands_that_fail(
     caplog.set_level(logging.WARNING)
     with patch.object(node, "async_refresh_cc_values", AsyncMock(side_effect=failure)):
         await binding.async_refresh(0x32)
-    assert "refreshing values failed" in caplog.text
+    assert "refreshing values failed: zwave_error" in caplog.text
+    # a refresh cut off by a lost connection: 0.73.1/0.74.0 cancel it, 0.75.0 fails it
+    for lost in (asyncio.CancelledError(), NotConnected("Connection closed")):
+        caplog.clear()
+        with patch.object(node, "async_refresh_cc_values", AsyncMock(side_effect=lost)):
+            await binding.async_refresh(0x32)
+        assert "refreshing values failed: connection lost" in caplog.text
     # events without a value object are ignored, with a debug line
     binding._on_value_event("value updated", {})
     binding._on_value_notification({})

@@ -350,6 +350,11 @@ class NodeBinding:
         node = self._require_node()
         try:
             await node.async_refresh_cc_values(CommandClass(command_class))
+        except CONNECTION_LOST as err:
+            task = asyncio.current_task()
+            if isinstance(err, asyncio.CancelledError) and task is not None and task.cancelling():
+                raise
+            LOGGER.warning("Node %s: refreshing values failed: connection lost", self.node_id)
         except BaseZwaveJSServerError as err:
             LOGGER.warning("Node %s: refreshing values failed: %s", self.node_id, err)
 
