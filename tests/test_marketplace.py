@@ -18,28 +18,30 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 
 from custom_components.zwave_quirks.const import DOMAIN
 
 from .conftest import ROOT
 
-marketplace = pytest.importorskip("homeassistant.components.marketplace")
+if (MAJOR_VERSION, MINOR_VERSION) < (2026, 11):
+    pytest.skip("the Marketplace came with Home Assistant 2026.11", allow_module_level=True)
 
-from homeassistant.components.marketplace.exceptions import MarketplaceError  # noqa: E402
-from homeassistant.components.marketplace.repositories.base import (  # noqa: E402
+from homeassistant.components.marketplace.exceptions import MarketplaceError
+from homeassistant.components.marketplace.repositories.base import (
     RepositoryArchive,
     RepositoryManifest,
 )
-from homeassistant.components.marketplace.repositories.integration import (  # noqa: E402
+from homeassistant.components.marketplace.repositories.integration import (
     IntegrationRepository,
     _check_loadable_manifest,
     _is_loadable_version,
     _validated_domain,
 )
-from homeassistant.components.marketplace.utils.version import (  # noqa: E402
+from homeassistant.components.marketplace.utils.version import (
     is_same_or_newer_version,
 )
-from homeassistant.const import __version__ as HA_VERSION  # noqa: E402
+from homeassistant.const import __version__ as HA_VERSION
 
 COMPONENT = ROOT / "custom_components" / DOMAIN
 
