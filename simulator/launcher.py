@@ -15,6 +15,7 @@ import argparse
 import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -222,7 +223,21 @@ class Simulator:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            if sig == signal.SIGKILL:
+                self._remove_dead_locks()
         self._close_log()
+
+    def _remove_dead_locks(self) -> None:
+        """Remove the driver cache's lock directories that a killed process left.
+
+        zwave-js locks its cache with lock directories that count as stale only
+        10 s after their last refresh: a start sooner than that after a kill
+        fails with "Failed to lock DB file". A machine back from a power cut
+        takes longer than that; the tests restart at once, so the dead
+        process's locks go here. (Nothing else uses this cache directory.)
+        """
+        for lock in (self.cache_dir / "locks").glob("*.lock"):
+            shutil.rmtree(lock, ignore_errors=True)
 
     def kill(self) -> None:
         """End the process at once (SIGKILL), as a crash or a power cut would."""
