@@ -37,16 +37,18 @@ METADATA_UPDATED = "metadata updated"
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 
 
-def _connection_lost(
-    err: BaseException, key: str, placeholders: dict[str, str]
-) -> HomeAssistantError:
-    """A command's answer lost with the connection (see compat.CONNECTION_LOST): a translated error.
-
-    When the caller itself is being cancelled, the cancellation goes on.
-    """
+def _raise_if_cancelled(err: BaseException) -> None:
+    """Let a cancellation go on when the caller itself is being cancelled."""
     task = asyncio.current_task()
     if isinstance(err, asyncio.CancelledError) and task is not None and task.cancelling():
         raise err
+
+
+def _connection_lost(
+    err: BaseException, key: str, placeholders: dict[str, str]
+) -> HomeAssistantError:
+    """A command's answer lost with the connection (compat.CONNECTION_LOST), translated."""
+    _raise_if_cancelled(err)
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
@@ -351,9 +353,7 @@ class NodeBinding:
         try:
             await node.async_refresh_cc_values(CommandClass(command_class))
         except CONNECTION_LOST as err:
-            task = asyncio.current_task()
-            if isinstance(err, asyncio.CancelledError) and task is not None and task.cancelling():
-                raise
+            _raise_if_cancelled(err)
             LOGGER.warning("Node %s: refreshing values failed: connection lost", self.node_id)
         except BaseZwaveJSServerError as err:
             LOGGER.warning("Node %s: refreshing values failed: %s", self.node_id, err)
