@@ -500,7 +500,7 @@ async def test_an_unsupported_node_is_never_touched(
     await settle(hass)
     assert issue(hass, ours) is None
     # nor can a caller inside the integration put it away
-    ours.runtime_data.network.neighbour.async_put_away([foreign.id], [])
+    ours.runtime_data.neighbour.async_put_away([foreign.id], [])
     assert registry.async_get(foreign.entity_id).disabled_by is None  # type: ignore[union-attr]
 
 

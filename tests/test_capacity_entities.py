@@ -33,7 +33,6 @@ from custom_components.zwave_quirks.capacity import (
     CapacitySnapshot,
     CapacityTracker,
 )
-from custom_components.zwave_quirks.capacity_sensor import STORAGE_VERSION
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 from custom_components.zwave_quirks.options import (
@@ -54,6 +53,7 @@ from custom_components.zwave_quirks.quirks.templates import (
     energy_sensor,
     power_sensor,
 )
+from custom_components.zwave_quirks.readings import STORAGE_VERSION
 
 from .fixture_client import HOME_ID, FixtureClient
 from .helpers import HAN, PLUG, entity_id
@@ -72,7 +72,9 @@ KEYS = {
     "step": "capacity_step",
     "threshold": "next_step_threshold",
 }
-STORE_KEY = f"{DOMAIN}.capacity.{HOME_ID:08x}.{HAN}"
+STORE_KEY = f"{DOMAIN}.readings.{HOME_ID:08x}.{HAN}"
+# where version 0.2 kept the tracker
+OLD_STORE_KEY = f"{DOMAIN}.capacity.{HOME_ID:08x}.{HAN}"
 
 
 def oslo(text: str, fold: int = 0) -> datetime:
@@ -273,24 +275,54 @@ async def test_guarded_totals_never_make_a_peak(hass: HomeAssistant, han: Han) -
     binding = han.entry.runtime_data.bindings[HAN]
     han.report(KWH, han.total + 500)  # a spike: more than 100 kW can do
     await hass.async_block_till_done()
-    assert binding.guards["energy"].pending is not None
+    guard = binding.readings.total("energy")
+    assert guard is not None
+    assert guard.level is not None
     await han.run(oslo("2026-01-15 12:00:20"), kw=1.0)  # back on track: discarded
+    assert guard.level is None
     han.report(KWH, 0.0)  # a drop, held
     await han.at(oslo("2026-01-15 12:05:00"))
-    han.report(KWH, 0.05)  # confirmed: a reset of the meter
-    han.total = 0.05
-    await han.run(oslo("2026-01-15 13:00:20"), kw=1.0)
-    han.report(KWH, 9000.0)  # a replaced meter: a spike, held
-    await han.at(oslo("2026-01-15 13:01:00"))
-    han.report(KWH, 9000.02)  # goes on from the new level: accepted as a jump
-    han.total = 9000.02
-    await han.run(oslo("2026-01-15 14:30:00"), kw=1.0)
-    capacity = binding.capacity
+    han.report(KWH, 0.05)  # the same level
+    han.total = 0.05 + 1.0 * 55 / 3600
+    # the next two hourly totals: a new level (a reset), after an hour
+    await han.run(oslo("2026-01-15 14:00:20"), kw=1.0)
+    assert guard.level is None
+    han.report(KWH, 9000.0)  # a replaced meter: held
+    han.total = 9000.0
+    await han.run(oslo("2026-01-15 16:30:00"), kw=1.0)
+    assert guard.level is None
+    assert guard.jump is not None
+    capacity = binding.readings.tracker
     assert capacity is not None
-    assert capacity.stats["new_levels"] == 3  # the first total, the reset, the jump
+    # only the first total starts a level: the total the dashboard books goes on
+    assert capacity.stats["new_levels"] == 1
     peaks = han.state("average").attributes["peaks"]
     assert all(p["average_power"] == pytest.approx(1.0, abs=0.05) for p in peaks)
     assert han.value("average") == pytest.approx(1.0, abs=0.05)
+
+
+async def test_the_capacity_sensors_work_with_the_energy_entity_disabled(
+    hass: HomeAssistant,
+    fixture_client: type[FixtureClient],
+    oslo_time: FrozenDateTimeFactory,
+) -> None:
+    """The tracker is fed by the node's readings, not by the Energy entity."""
+    registry = er.async_get(hass)
+    energy = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{HOME_ID}.{HAN}.energy",
+        disabled_by=er.RegistryEntryDisabler.USER,
+    )
+    entry = await _setup(hass)
+    han = Han(hass, entry, oslo_time)
+    assert hass.states.get(energy.entity_id) is None
+    await han.run(oslo("2026-01-15 12:00:30"), kw=3.0)
+    assert han.value("average") == pytest.approx(3.0, abs=0.01)
+    tracker = entry.runtime_data.bindings[HAN].readings.tracker
+    assert tracker is not None
+    assert tracker.stats["totals"] >= 1
+    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_the_month_boundary_starts_anew(hass: HomeAssistant, han: Han) -> None:
@@ -337,7 +369,7 @@ async def test_the_days_of_the_dst_changes(
         assert f"{day}T{repeated}:00+01:00" in day_starts
     else:
         assert f"{day}T02:00:00+01:00" not in day_starts
-    capacity = han.entry.runtime_data.bindings[HAN].capacity
+    capacity = han.entry.runtime_data.bindings[HAN].readings.tracker
     assert capacity is not None
     assert capacity.days[the_day].kw == pytest.approx(2.0, abs=1e-6)
 
@@ -352,7 +384,7 @@ async def test_a_restart_mid_hour_restores_from_the_store(
     await hass.async_block_till_done()
     stored = hass_storage[STORE_KEY]
     assert stored["version"] == STORAGE_VERSION
-    assert stored["data"]["until"] == oslo("2026-01-15 11:30").isoformat()
+    assert stored["data"]["capacity"]["until"] == oslo("2026-01-15 11:30").isoformat()
     # two minutes later, Home Assistant is back
     await han.at(oslo("2026-01-15 11:32"))
     han.total += 2.0 * 2 / 60
@@ -376,10 +408,11 @@ async def test_the_store_of_an_earlier_run_is_used(
 ) -> None:
     """Home Assistant started with the tracker of its last run (before the final write)."""
     peak = {"start": oslo("2026-01-14 18:00").isoformat(), "kw": 4.25}
-    hass_storage[STORE_KEY] = {
+    # the tracker as version 0.2 kept it: taken over
+    hass_storage[OLD_STORE_KEY] = {
         "version": STORAGE_VERSION,
         "minor_version": 1,
-        "key": STORE_KEY,
+        "key": OLD_STORE_KEY,
         "data": {
             "format": 1,
             "minutes": 60,
@@ -408,6 +441,11 @@ async def test_the_store_of_an_earlier_run_is_used(
     han = Han(hass, entry, oslo_time)
     assert han.value("average") == 4.25
     assert han.state("step").state == "2"
+    # taken over once: the old file is gone, the new one has the tracker
+    assert OLD_STORE_KEY not in hass_storage
+    assert hass_storage[STORE_KEY]["data"]["capacity"]["days"] == {
+        "2026-01-14": [peak["start"], peak["kw"], False]
+    }
     han.report(WATT, 3000)
     await hass.async_block_till_done()
     # 10:00 - 10:10 stored, 10:10 - 10:20 a gap at 3 kW
@@ -415,7 +453,7 @@ async def test_the_store_of_an_earlier_run_is_used(
     assert han.state("energy").attributes["estimated"] is True
     han.total = START_TOTAL + 3.0 * (20 / 60 - 10 / 3600)
     await han.run(oslo("2026-01-15 11:00:30"), kw=3.0)
-    capacity = entry.runtime_data.bindings[HAN].capacity
+    capacity = entry.runtime_data.bindings[HAN].readings.tracker
     assert capacity is not None
     assert capacity.stats["totals"] == 6
     hour = capacity.days[date(2026, 1, 15)]
@@ -435,7 +473,7 @@ async def test_an_unreadable_store_starts_anew(
         "version": STORAGE_VERSION,
         "minor_version": 1,
         "key": STORE_KEY,
-        "data": {"format": 1, "something": "else"},
+        "data": {"totals": {}, "capacity": {"format": 1, "something": "else"}},
     }
     entry = await _setup(hass)
     han = Han(hass, entry, oslo_time)
@@ -460,7 +498,7 @@ async def test_a_reconnect_mid_hour_is_a_gap_the_totals_fill(
     han.total += 6.0 * 20 / 60
     await _until(hass, lambda: connection.connected)
     await han.run(oslo("2026-01-15 12:30"), kw=2.0)
-    capacity = connection.bindings[HAN].capacity
+    capacity = connection.bindings[HAN].readings.tracker
     assert capacity is not None
     hour = capacity.days[date(2026, 1, 15)]
     assert hour.start == oslo("2026-01-15 11:00")
@@ -681,7 +719,7 @@ async def test_a_whole_october_with_its_25_hour_day(hass: HomeAssistant, han: Ha
     assert [p["average_power"] for p in peaks] == pytest.approx([kw for kw, _ in top], abs=1e-3)
     assert not any(p["estimated"] for p in peaks)
     assert han.value("average") == pytest.approx(sum(kw for kw, _ in top) / 3, abs=1e-3)
-    capacity = han.entry.runtime_data.bindings[HAN].capacity
+    capacity = han.entry.runtime_data.bindings[HAN].readings.tracker
     assert capacity is not None
     assert len(capacity.days) == 31
     assert capacity.stats["gaps"] == 1  # the months before, without readings

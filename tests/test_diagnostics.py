@@ -184,7 +184,7 @@ async def test_han_device_diagnostics(
     )
     # the totals' guards, and how the quirk and the server agree
     assert entities["energy"]["guard"]["counts"] == {"drop": 0, "spike": 0, "negative": 0}
-    assert entities["energy_export"]["guard"]["pending"] is None
+    assert entities["energy_export"]["guard"]["held_level"] is None
     assert "guard" not in entities["power"]
     assert diag["missing_parameters"] == []
     assert diag["metadata_drift"] == []

@@ -105,7 +105,7 @@ async def _assert_refused(
     if param.platform is None:
         return
     entity = entity_id(
-        hass, binding.network.home_id, binding.node_id, param.entity_key, param.platform.value
+        hass, binding.home_id, binding.node_id, param.entity_key, param.platform.value
     )
     state = hass.states.get(entity)
     if param.options:
@@ -132,9 +132,7 @@ async def test_parameter_switches_send_only_accepted_values(
         for param in binding.resolved.parameters:
             if param.switch_key is None:
                 continue
-            entity = entity_id(
-                hass, binding.network.home_id, binding.node_id, param.switch_key, "switch"
-            )
+            entity = entity_id(hass, binding.home_id, binding.node_id, param.switch_key, "switch")
             for service in ("turn_off", "turn_on", "turn_on", "turn_off"):
                 sent = len(fixture_client.last.set_values())
                 await hass.services.async_call(

@@ -37,7 +37,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) 
     await connection.async_start()
     entry.runtime_data = connection
     entry.async_on_unload(connection.async_stop)
-    connection.network.neighbour.async_start()
+    connection.neighbour.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

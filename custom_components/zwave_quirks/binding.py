@@ -9,26 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from zwave_js_server.const import CommandClass, NodeStatus, SetValueStatus
 from zwave_js_server.exceptions import BaseZwaveJSServerError
 from zwave_js_server.model.node import Node
 
-from .capacity import CapacityTracker
+from . import ids
 from .compat import CONNECTION_LOST
 from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
-from .guard import TotalGuard
 from .quirks.model import ResolvedQuirk, ValueRef
+from .readings import NodeReadings
 from .validation import metadata_drift
-
-if TYPE_CHECKING:
-    from .network import ZwaveNetwork
 
 VALUE_UPDATED = "value updated"
 VALUE_ADDED = "value added"
@@ -95,9 +92,21 @@ class _Listeners:
 class NodeBinding:
     """A supported node: its quirk, its device, and its current node object."""
 
-    def __init__(self, network: ZwaveNetwork, node_id: int, resolved: ResolvedQuirk) -> None:
-        """Initialize."""
-        self.network = network
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        home_id: int,
+        node_id: int,
+        resolved: ResolvedQuirk,
+        *,
+        is_connected: Callable[[], bool],
+        entry_id: str,
+        options: Mapping[str, Any],
+    ) -> None:
+        """Initialize; the readings start loading their stored state at once."""
+        self.hass = hass
+        self.home_id = home_id
+        self._is_connected = is_connected
         self.node_id = node_id
         self.resolved = resolved
         self.node: Node | None = None
@@ -107,25 +116,18 @@ class NodeBinding:
         self._notifications = _Listeners({})
         self._state = _Listeners({})
         self._totals_reset = _Listeners({})
-        self._totals = _Listeners({})
-        # the total guards of the node's meters, by entity key (for diagnostics)
-        self.guards: dict[str, TotalGuard] = {}
         # value ids by reference, worked out once (they are looked up per update)
         self._value_ids: dict[ValueRef, str] = {}
         # where the server's metadata disagrees with the quirk's parameters
         self.metadata_drift: list[dict[str, Any]] = []
-        # the capacity tracker of the node's meter, if its quirk has one (for diagnostics)
-        self.capacity: CapacityTracker | None = None
-
-    @property
-    def home_id(self) -> int:
-        """The network's home id."""
-        return self.network.home_id
+        # the node's energy totals and capacity tracker, fed from its values
+        self.readings = NodeReadings(hass, self, entry_id, options)
+        self.readings.async_start()
 
     @property
     def device_key(self) -> str:
         """The device registry identifier of the node."""
-        return f"{self.home_id}-{self.node_id}"
+        return ids.device_key(self.home_id, self.node_id)
 
     def value_id(self, ref: ValueRef) -> str:
         """The node's value id of a reference."""
@@ -139,13 +141,13 @@ class NodeBinding:
         Network, node and key: stable across restarts, reconnects and
         firmware updates.
         """
-        return f"{self.home_id}.{self.node_id}.{key}"
+        return ids.unique_id(self.home_id, self.node_id, key)
 
     @property
     def available(self) -> bool:
         """Whether the node can be talked to."""
         return (
-            self.node is not None and self.network.connected and self.node.status != NodeStatus.DEAD
+            self.node is not None and self._is_connected() and self.node.status != NodeStatus.DEAD
         )
 
     # -- node objects --------------------------------------------------------
@@ -250,21 +252,6 @@ class NodeBinding:
         """Call func(True) before a reset through this integration, func(False) if it failed."""
         return self._totals_reset.add("", func)
 
-    def subscribe_total(
-        self, key: str, func: Callable[[float, float, bool], None]
-    ) -> Callable[[], None]:
-        """Call func(total, time, new_level) for each reading the total guard of key accepts.
-
-        Readings the guard holds back or discards never arrive; see
-        TotalGuard.on_accepted for new_level.
-        """
-        return self._totals.add(key, func)
-
-    @callback
-    def total_accepted(self, key: str, total: float, at: float, new_level: bool) -> None:
-        """The guard of the total sensor ``key`` accepted a reading (time in epoch seconds)."""
-        self._totals.fire(key, total, at, new_level)
-
     # -- values and commands -------------------------------------------------
 
     def has_value(self, ref: ValueRef) -> bool:
@@ -283,7 +270,7 @@ class NodeBinding:
         return None if value is None else value.value
 
     def _require_node(self) -> Node:
-        if not self.network.connected:
+        if not self._is_connected():
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_connected")
         if self.node is None:
             # bound from an earlier run, or being interviewed

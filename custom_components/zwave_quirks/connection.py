@@ -20,6 +20,7 @@ from zwave_js_server.model.version import VersionInfo
 
 from .binding import NodeBinding
 from .const import DOMAIN
+from .neighbour import CoreNeighbour
 from .network import ZwaveNetwork
 from .transport import ConnectError, ZwaveTransport
 from .util import redact_url
@@ -37,10 +38,15 @@ class ZwaveConnection:
         """Initialize."""
         self.hass = hass
         home_id = int(entry.unique_id) if entry.unique_id else 0
-        self.network = ZwaveNetwork(hass, entry, home_id)
+        self.network = ZwaveNetwork(hass, entry, home_id, self._via_device)
+        # links to, and superseded entities of, core's Z-Wave JS integration
+        self.neighbour = CoreNeighbour(hass, entry, self.network)
         self.transport = ZwaveTransport(
             hass, entry, self._async_driver_ready, self.network.async_driver_lost
         )
+
+    def _via_device(self, node_id: int | None) -> str | None:
+        return self.neighbour.via_device_id(node_id)
 
     @callback
     def _async_driver_ready(self, driver: Driver, version: VersionInfo) -> None:
@@ -92,9 +98,10 @@ class ZwaveConnection:
 
     async def async_stop(self) -> None:
         """Disconnect and let go of every node."""
-        self.network.neighbour.async_stop()
+        self.neighbour.async_stop()
         await self.transport.async_stop()
         self.network.async_driver_lost()
+        await self.network.async_stop()
 
     # -- what platforms, services and diagnostics read ---------------------------
 

@@ -90,9 +90,16 @@ def _entity(binding: NodeBinding, decl: EntityDecl) -> dict[str, Any]:
                 LOGGER.debug("Node %s %s: convert failed: %s", binding.node_id, decl.key, err)
                 data["value"] = None
                 data["convert_error"] = f"{type(err).__name__}: {err}"
-        if (guard := binding.guards.get(decl.key)) is not None:
-            data["guard"] = guard.as_dict()
+        if (guard := binding.readings.total(decl.key)) is not None:
+            data["guard"] = _redacted_totals(guard.diagnostics(), decl.private)
     return data
+
+
+def _redacted_totals(data: dict[str, Any], private: bool) -> dict[str, Any]:
+    """A guard's diagnostics; a private meter's readings redacted."""
+    if not private:
+        return data
+    return {key: REDACTED if key in ("total", "register") else value for key, value in data.items()}
 
 
 def _private(value: Any, private: bool) -> Any:
@@ -171,7 +178,11 @@ def _node(hass: HomeAssistant, binding: NodeBinding) -> dict[str, Any]:
         # where the server's metadata disagrees with the quirk
         "metadata_drift": binding.metadata_drift,
         # the capacity tracker (capacity.py), without the meter's totals
-        **({} if binding.capacity is None else {"capacity": binding.capacity.diagnostics()}),
+        **(
+            {}
+            if (tracker := binding.readings.tracker) is None
+            else {"capacity": tracker.diagnostics()}
+        ),
     }
 
 
@@ -197,7 +208,7 @@ def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
 
 def _beside_core(connection: ZwaveConnection) -> dict[str, Any]:
     """Core's Z-Wave JS next to us: linked devices, and its entities ours replace."""
-    neighbour = connection.network.neighbour
+    neighbour = connection.neighbour
     put_away, kept = decisions(neighbour.entry.options)
     replaced = neighbour.replaced()
     return {

@@ -1,114 +1,276 @@
-"""Protect total_increasing meters from bad readings.
+"""The energy total the dashboard books: it grows only by accepted consumption.
 
-Home Assistant's statistics book a drop of a growing total as a meter reset
-and every rise as consumption, so one bad reading ruins the energy dashboard.
-Real failures, and what the guard does about them:
+Home Assistant's statistics count every rise of a ``total_increasing``
+state as consumption and every drop of more than 10 % as a new cycle that
+starts from 0, so a bad level that lasts two readings, or a replaced meter,
+books what was never used. The total shown here is therefore not the
+device's register but the sum of what the register's accepted readings add:
+it never drops and never jumps. The register is kept beside it (the sensor's
+``meter_reading`` attribute). Real failures, and what the guard does:
 
 - a negative total (about -21,474,836 kWh from a signed overflow,
-  home-assistant/core #159919, #57230): never shown, however often it comes;
-- a spike (an absurd kWh value, core #56493 and #81179; a misplaced decimal,
-  12.75 -> 125.271 kWh, zwave-js-ui #2367): a rise that implies more average
-  power than the meter can carry is held back; the next reading decides.
-  Back on the old track: the spike is discarded. Continuing from the new
-  level: a real jump (a replaced meter), accepted;
-- a drop (a counter back to 0, core #77252): held back once; a second reading
-  below the last total confirms a reset on the device, anything else shows
-  that it was a glitch. A reset through this integration is accepted at once.
+  home-assistant/core #159919, #57230): never counted, however often it comes;
+- a reading off the track, a rise that implies more average power than the
+  meter can carry (an absurd kWh value, core #56493 and #81179; a misplaced
+  decimal, 12.75 -> 125.271 kWh, zwave-js-ui #2367), or a drop (a counter
+  back to 0, core #77252): the readings are held, the total waits. Back on
+  the old track, what the register says was used is counted, and the bad
+  level is discarded, however many readings it had.
+- a new level that lasts DECIDE_SECONDS (a reset on the device, a replaced
+  meter): the total goes on from it, the jump itself is not counted. The
+  time between the last reading and the new level gets the energy of the
+  power readings, when they cover it, else the new level's own rate. A jump
+  up could also have been consumption the meter could not carry: the user
+  is asked (a repair issue), and the answer is applied exactly.
+- a reset through this integration: a drop within EXPECT_RESET_SECONDS of
+  the press is the new level at once.
 
 Only readings from the node decide. A value read again (after a reconnect,
-a value added or its metadata updated) is shown only when it fits the last
-accepted total, and never confirms a held reading.
+a value added or its metadata updated) counts only when it continues the
+track, and never decides a held level. Pure: no Home Assistant; times are
+seconds since the epoch, powers kW.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
-
-from .const import LOGGER
 
 # how long after a press of the reset button a drop is the expected reset
 EXPECT_RESET_SECONDS = 120.0
-# a held reading is confirmed by a different reading, or by the same one this
-# much later: a repeated frame (zwave-js does not drop repeated non-secure
-# frames) never confirms a spike or a drop
+# the same held reading again within this time is a repeated frame (zwave-js
+# does not drop repeated non-secure frames): it does not make a level last
 CONFIRM_SECONDS = 5.0
+# a level off the track that lasts this long, over two readings at least, is a new level
+DECIDE_SECONDS = 3600.0
 # readings are quantised and their timestamps are when they arrived: a rise
 # is allowed this much on top of the meter's largest power over the time
 SLACK_KWH = 0.1
 SLACK_SECONDS = 60.0
-
-DROP = "drop"
-SPIKE = "spike"
-NEGATIVE = "negative"
-REASONS = (DROP, SPIKE, NEGATIVE)
+# a power reading counts this long at most; longer without one is a gap
+POWER_HOLD_SECONDS = 900.0
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
-    """A reading held back, and why."""
+class Reason(StrEnum):
+    """Why a reading is held."""
 
-    value: float
-    reason: str
+    DROP = "drop"
+    SPIKE = "spike"
+    NEGATIVE = "negative"
+
+
+class Outcome(StrEnum):
+    """What a reading did, for the one log line of a decision."""
+
+    COUNTED = "counted"  # the total grew (or stayed) by the register's rise
+    FIRST = "first"  # the first reading: the total starts at the register
+    HELD = "held"  # a new level off the track is held; the total waits
+    STILL_HELD = "still_held"  # another reading of a held level, or a repeated frame
+    NEGATIVE = "negative"  # a negative reading, the first of an episode
+    NEGATIVE_AGAIN = "negative_again"
+    DISCARDED = "discarded"  # back on the track: the held level was bad
+    NEW_LEVEL = "new_level"  # a held level lasted: the total goes on from it
+    RESET = "reset"  # the expected reset through this integration
+    IGNORED = "ignored"  # a value read again that does not continue the track
+
+
+@dataclass(slots=True)
+class Level:
+    """A level off the track, held: its first and its latest reading."""
+
+    reason: Reason
+    first: float
+    first_at: float
+    latest: float
+    latest_at: float
+    readings: int = 1
+    # the power readings' energy since the last accepted reading, up to first_at
+    # (None: they do not cover that time)
+    power_kwh: float | None = None
+
+
+@dataclass(slots=True)
+class Jump:
+    """A jump up taken as a new level: it may have been consumption (the user decides)."""
+
+    before: float  # the register's last accepted reading before the jump
+    after: float  # the new level's first reading
     at: float
+    # what the total got for the time between the two readings
+    credited: float
+
+    @property
+    def uncounted(self) -> float:
+        """What counting the jump as consumption adds to the total."""
+        return max(0.0, self.after - self.before - self.credited)
+
+
+@dataclass(slots=True)
+class Result:
+    """A reading's outcome, with what the log line needs."""
+
+    outcome: Outcome
+    value: float
+    # the reading it is measured against (the last accepted register reading)
+    last: float | None = None
+    level: Level | None = None
+    added: float = 0.0  # what the total gained
+    jump: Jump | None = None  # a new level up: ask the user
+
+    @property
+    def changed(self) -> bool:
+        """Whether the total or its register moved."""
+        return self.outcome in (
+            Outcome.COUNTED,
+            Outcome.FIRST,
+            Outcome.DISCARDED,
+            Outcome.NEW_LEVEL,
+            Outcome.RESET,
+        )
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
 
 
 class TotalGuard:
-    """Decides which readings of a growing total to show.
+    """One meter's total: the register's readings in, the total to book out."""
 
-    Times are seconds since the epoch; powers are kW. The caller passes the
-    meter's largest power with each reading (it may depend on a parameter).
-    """
-
-    def __init__(self, label: str) -> None:
-        """Initialize; label names the meter in log lines."""
-        self.label = label
-        self.last: float | None = None
-        self.last_at: float | None = None
-        # a drop or spike that the next reading confirms or discards
-        self.pending: Held | None = None
-        # the last reading held back, for diagnostics
-        self.held: Held | None = None
-        self.counts: dict[str, int] = dict.fromkeys(REASONS, 0)
+    def __init__(self) -> None:
+        """Initialize, empty: the first reading starts the total at the register."""
+        self.total: float | None = None
+        self.register: float | None = None
+        self.register_at: float | None = None
+        self.level: Level | None = None
+        self.jump: Jump | None = None
+        # what the user counted by hand (jumps): in the total, but no consumption
+        # of the time the answer came
+        self.corrections = 0.0
+        self.held: tuple[float, Reason] | None = None
+        self.counts: dict[str, int] = dict.fromkeys((r.value for r in Reason), 0)
         self._reset_until: float | None = None
         self._negative_episode = False
-        # told of each reading it accepts: (total, time, new_level); new_level
-        # when the total does not continue the last one (the first, a reset, a jump)
-        self.on_accepted: Callable[[float, float, bool], None] | None = None
+        # the power readings: energy integrated so far, the latest reading,
+        # since when they cover the time without a gap
+        self._power_kwh = 0.0
+        self._power_kw: float | None = None
+        self._power_at: float | None = None
+        self._power_since: float | None = None
+        # the integrated energy when the register was last accepted, and when
+        self._power_mark: float | None = None
+        self._power_mark_at: float | None = None
 
     # -- state ------------------------------------------------------------------
 
-    def seed(self, value: float, at: float | None) -> None:
-        """Start from a known total (the state restored after a restart)."""
-        if self.last is None and value >= 0:
-            self.last, self.last_at = value, at
+    def seed(self, total: float, at: float | None, register: float | None = None) -> None:
+        """Start from a known total (a version that kept the register as the total)."""
+        if self.total is None and total >= 0:
+            self.total = total
+            self.register = total if register is None else register
+            self.register_at = at
 
     def expect_reset(self, now: float, expected: bool = True) -> None:
         """A drop soon is a reset made through this integration (or, no longer)."""
         self._reset_until = now + EXPECT_RESET_SECONDS if expected else None
 
     def as_dict(self) -> dict[str, Any]:
-        """The guard's decisions, for diagnostics."""
-
-        def held(item: Held | None) -> dict[str, Any] | None:
-            return None if item is None else {"value": item.value, "reason": item.reason}
-
+        """What is stored across restarts (the power readings are not)."""
         return {
-            "last": self.last,
-            "pending": held(self.pending),
-            "held": held(self.held),
+            "total": self.total,
+            "register": self.register,
+            "register_at": self.register_at,
+            "level": None if self.level is None else asdict(self.level),
+            "jump": None if self.jump is None else asdict(self.jump),
+            "corrections": self.corrections,
             "counts": dict(self.counts),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TotalGuard:
+        """A guard from stored data; what cannot be read is left out (ValueError if all)."""
+        guard = cls()
+        total, register = _number(data.get("total")), _number(data.get("register"))
+        if total is None or total < 0:
+            raise ValueError(f"no total in {data!r}")
+        guard.total, guard.register = total, register if register is not None else total
+        guard.register_at = _number(data.get("register_at"))
+        guard.corrections = _number(data.get("corrections")) or 0.0
+        try:
+            if (level := data.get("level")) is not None:
+                guard.level = Level(**{**level, "reason": Reason(level["reason"])})
+            if (jump := data.get("jump")) is not None:
+                guard.jump = Jump(**jump)
+        except TypeError, KeyError, ValueError:
+            guard.level = guard.jump = None
+        counts = data.get("counts")
+        if isinstance(counts, dict):
+            for reason in Reason:
+                if isinstance(count := counts.get(reason), int):
+                    guard.counts[reason] = count
+        return guard
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The guard's decisions, for diagnostics."""
+        level = self.level
+        return {
+            "total": self.total,
+            "register": self.register,
+            "held_level": None
+            if level is None
+            else {
+                "reason": level.reason,
+                "first": level.first,
+                "latest": level.latest,
+                "readings": level.readings,
+            },
+            "last_held": None
+            if self.held is None
+            else {"value": self.held[0], "reason": self.held[1]},
+            "jump_to_decide": None if self.jump is None else asdict(self.jump),
+            "counts": dict(self.counts),
+        }
+
+    # -- power ------------------------------------------------------------------
+
+    def power(self, kw: float, now: float) -> None:
+        """A power reading of the same meter (kW): it fills the time a new level leaves."""
+        if self._power_at is not None and now >= self._power_at:
+            gap = now - self._power_at
+            assert self._power_kw is not None
+            self._power_kwh += self._power_kw * min(gap, POWER_HOLD_SECONDS) / 3600
+            if gap > POWER_HOLD_SECONDS:
+                self._power_since = now
+        else:
+            self._power_since = now
+        self._power_kw, self._power_at = max(0.0, kw), now
+
+    def _power_until(self, now: float) -> float | None:
+        """The integrated energy up to now; None when a gap breaks the coverage."""
+        if self._power_at is None or self._power_kw is None or now < self._power_at:
+            return None
+        if now - self._power_at > POWER_HOLD_SECONDS:
+            return None
+        return self._power_kwh + self._power_kw * (now - self._power_at) / 3600
+
+    def _power_since_mark(self, now: float) -> float | None:
+        """The power readings' energy since the register was last accepted, if they cover it."""
+        if self._power_mark is None or (until := self._power_until(now)) is None:
+            return None
+        if self._power_since is None or self._power_mark_at is None:
+            return None
+        if self._power_since > self._power_mark_at:
+            # a gap since then
+            return None
+        return max(0.0, until - self._power_mark)
 
     # -- decisions ----------------------------------------------------------------
 
     @staticmethod
     def _fits(value: float, base: float, since: float | None, now: float, kw: float | None) -> bool:
-        """Whether a rise from base is physically possible since then.
-
-        With no known time (a total restored without one), only the slack.
-        """
+        """Whether a rise from base is possible since then (no time known: only the slack)."""
         if value < base:
             return False
         if kw is None:
@@ -116,116 +278,119 @@ class TotalGuard:
         hours = 0.0 if since is None else max(0.0, now - since) / 3600
         return value - base <= kw * hours + max(SLACK_KWH, kw * SLACK_SECONDS / 3600)
 
-    @staticmethod
-    def _confirms(value: float, pending: Held, now: float) -> bool:
-        """Whether a reading may confirm a held one: not the same frame again."""
-        return value != pending.value or now - pending.at >= CONFIRM_SECONDS
+    def _on_track(self, value: float, now: float, kw: float | None) -> bool:
+        assert self.register is not None
+        return self._fits(value, self.register, self.register_at, now, kw)
 
-    def _accept(self, value: float, now: float) -> float:
-        self.last, self.last_at, self.pending = value, now, None
-        return value
+    def _accept(self, value: float, now: float, added: float) -> float:
+        assert self.total is not None
+        self.total += added
+        self.register, self.register_at, self.level = value, now, None
+        self._power_mark, self._power_mark_at = self._power_until(now), now
+        return added
 
-    def _accept_reading(self, value: float, now: float, new_level: bool = False) -> float:
-        self._accept(value, now)
-        if self.on_accepted is not None:
-            self.on_accepted(value, now, new_level)
-        return value
+    def refresh(self, value: float, now: float, kw: float | None = None) -> Result:
+        """A value read again, not newly reported: counted only when it continues the track.
 
-    def _hold(self, value: float, reason: str, now: float, pending: bool) -> float | None:
-        self.counts[reason] += 1
-        self.held = Held(value, reason, now)
-        if pending:
-            self.pending = self.held
-        return self.last
-
-    def refresh(self, value: float, now: float, kw: float | None = None) -> float | None:
-        """The value to show for a value read again, not newly reported.
-
-        It is shown when it fits the last total; its time is unknown, so the
-        last accepted time stays (a restart must not forget it).
+        Its time is unknown, so the last accepted time stays (a restart must
+        not forget it).
         """
         if value < 0:
-            return self.last
-        if self.last is None:
-            # nothing to measure against: current as of now
-            self.last, self.last_at = value, now
-        elif self.pending is None and self._fits(value, self.last, self.last_at, now, kw):
-            self.last = value
-        return self.last
+            return Result(Outcome.IGNORED, value, self.register)
+        if self.total is None:
+            self.total = self.register = value
+            self.register_at = now
+            return Result(Outcome.FIRST, value)
+        assert self.register is not None
+        if self.level is None and self._on_track(value, now, kw):
+            added = value - self.register
+            self.total += added
+            self.register = value
+            if self._power_mark is not None:
+                # that much of the power readings' energy is counted now
+                self._power_mark += added
+            return Result(Outcome.COUNTED, value, self.register, added=added)
+        return Result(Outcome.IGNORED, value, self.register)
 
-    def reading(self, value: float, now: float, kw: float | None = None) -> float | None:
-        """The value to show for a new reading from the node."""
-        expecting = self._reset_until is not None and now <= self._reset_until
+    def reading(self, value: float, now: float, kw: float | None = None) -> Result:
+        """A new reading from the node."""
         if value < 0:
-            if not self._negative_episode:
-                self._negative_episode = True
-                LOGGER.warning(
-                    "%s: negative total %s ignored; a growing total cannot be negative",
-                    self.label,
-                    value,
-                )
-            return self._hold(value, NEGATIVE, now, pending=False)
-        self._negative_episode = False
-        if self.last is None:
-            return self._accept_reading(value, now, new_level=True)
-        if value < self.last:
-            return self._drop(value, self.last, now, expecting)
-        return self._rise(value, self.last, now, kw)
-
-    def _rise(self, value: float, last: float, now: float, kw: float | None) -> float | None:
-        pending = self.pending
-        if pending is not None and pending.reason == SPIKE:
-            if self._fits(value, last, self.last_at, now, kw):
-                LOGGER.warning(
-                    "%s: spike discarded: %s is back on the track of %s",
-                    self.label,
-                    pending.value,
-                    last,
-                )
-                return self._accept_reading(value, now)
-            if not self._confirms(value, pending, now):
-                return self.last
-            if self._fits(value, pending.value, pending.at, now, kw):
-                LOGGER.warning(
-                    "%s: the jump from %s to %s is confirmed by %s; accepted as a new level",
-                    self.label,
-                    last,
-                    pending.value,
-                    value,
-                )
-                return self._accept_reading(value, now, new_level=True)
-        elif self._fits(value, last, self.last_at, now, kw):
-            return self._accept_reading(value, now)
-        LOGGER.warning(
-            "%s: reading %s rises from %s faster than the meter can (at most %s kW); "
-            "held back until the next reading shows whether it was a spike",
-            self.label,
-            value,
-            last,
-            kw,
-        )
-        return self._hold(value, SPIKE, now, pending=True)
-
-    def _drop(self, value: float, last: float, now: float, expecting: bool) -> float | None:
-        if expecting:
-            self._reset_until = None
-            LOGGER.info("%s: new total %s after a meter reset", self.label, value)
-            return self._accept_reading(value, now, new_level=True)
-        if (pending := self.pending) is not None and pending.reason == DROP:
-            if not self._confirms(value, pending, now):
-                return self.last
-            LOGGER.warning(
-                "%s: drop from %s to %s confirmed, accepted as a meter reset",
-                self.label,
-                last,
-                value,
+            first = not self._negative_episode
+            self._negative_episode = True
+            self.counts[Reason.NEGATIVE] += 1
+            self.held = (value, Reason.NEGATIVE)
+            return Result(
+                Outcome.NEGATIVE if first else Outcome.NEGATIVE_AGAIN, value, self.register
             )
-            return self._accept_reading(value, now, new_level=True)
-        LOGGER.warning(
-            "%s: reading %s is below the last total %s; held back until the next "
-            "reading confirms it",
-            self.label,
-            value,
-            last,
-        )
-        return self._hold(value, DROP, now, pending=True)
+        self._negative_episode = False
+        if self.total is None or self.register is None:
+            self.total = value
+            self._accept(value, now, 0.0)
+            return Result(Outcome.FIRST, value)
+        last = self.register
+        if self._reset_until is not None and now <= self._reset_until and value < last:
+            self._reset_until = None
+            power = self._power_since_mark(now)
+            added = self._accept(value, now, value if power is None else max(power, value))
+            return Result(Outcome.RESET, value, last, added=added)
+        if self._on_track(value, now, kw):
+            held = self.level
+            added = self._accept(value, now, value - last)
+            if held is None:
+                return Result(Outcome.COUNTED, value, last, added=added)
+            return Result(Outcome.DISCARDED, value, last, level=held, added=added)
+        return self._off_track(value, last, now, kw)
+
+    def _off_track(self, value: float, last: float, now: float, kw: float | None) -> Result:
+        reason = Reason.DROP if value < last else Reason.SPIKE
+        level = self.level
+        if level is not None and value == level.latest and now - level.latest_at < CONFIRM_SECONDS:
+            return Result(Outcome.STILL_HELD, value, last, level=level)
+        if level is not None and self._fits(value, level.latest, level.latest_at, now, kw):
+            # the held level goes on
+            level.latest, level.latest_at = value, now
+            level.readings += 1
+            if now - level.first_at >= DECIDE_SECONDS:
+                return self._new_level(level, value, last, now, kw)
+            return Result(Outcome.STILL_HELD, value, last, level=level)
+        # a level of its own (the first off the track, or one that does not go on from it)
+        self.counts[reason] += 1
+        self.held = (value, reason)
+        self.level = Level(reason, value, now, value, now, power_kwh=self._power_since_mark(now))
+        return Result(Outcome.HELD, value, last, level=self.level)
+
+    def _new_level(
+        self, level: Level, value: float, last: float, now: float, kw: float | None
+    ) -> Result:
+        """A held level lasted: go on from it; the time before it gets an estimate."""
+        assert self.register_at is not None
+        gap = max(0.0, level.first_at - self.register_at)
+        if level.power_kwh is not None:
+            credited = level.power_kwh
+        else:
+            rate = (value - level.first) / (now - level.first_at) if now > level.first_at else 0.0
+            credited = rate * gap
+            if level.reason == Reason.DROP and self._fits(
+                level.first, 0.0, self.register_at, level.first_at, kw
+            ):
+                # a reset: the counter went on from 0
+                credited = max(credited, level.first)
+        jump = None
+        if level.reason == Reason.SPIKE:
+            jump = self.jump = Jump(last, level.first, level.first_at, credited)
+        added = self._accept(value, now, credited + value - level.first)
+        return Result(Outcome.NEW_LEVEL, value, last, level=level, added=added, jump=jump)
+
+    def count_jump(self) -> float:
+        """The user says the jump was consumption: add what it left out; return that."""
+        if self.jump is None or self.total is None:
+            return 0.0
+        added = self.jump.uncounted
+        self.total += added
+        self.corrections += added
+        self.jump = None
+        return added
+
+    def keep_jump(self) -> None:
+        """The user says the jump was not consumption: nothing changes."""
+        self.jump = None

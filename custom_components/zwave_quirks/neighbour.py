@@ -34,6 +34,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 
+from . import ids
 from .const import DOMAIN, LOGGER
 from .quirks.model import (
     CONFIGURATION_CC,
@@ -181,7 +182,8 @@ class CoreNeighbour:
     def core_device(self, node_id: int) -> dr.DeviceEntry | None:
         """Core's device of a node of this network, if core has made one."""
         registry = dr.async_get(self.hass)
-        identifier = (CORE, f"{self.network.home_id}-{node_id}")
+        # core's Z-Wave JS names a node's device as we do
+        identifier = (CORE, ids.device_key(self.network.home_id, node_id))
         for core_entry in self.hass.config_entries.async_entries(CORE):
             if device := registry.async_get_device_by_identifier(identifier, core_entry.entry_id):
                 return device

@@ -19,9 +19,9 @@ from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.node import Node
 from zwave_js_server.model.version import VersionInfo
 
+from . import ids
 from .binding import NodeBinding
 from .const import DOMAIN, LOGGER
-from .neighbour import CoreNeighbour
 from .quirks.model import Fingerprint, ResolvedQuirk
 from .quirks.registry import QUIRKS, find_quirk
 
@@ -57,8 +57,14 @@ def _describe(node: Node) -> str:
 class ZwaveNetwork:
     """The bindings of one entry's supported nodes, and the driver they are bound to."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, home_id: int) -> None:
-        """Initialize."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        home_id: int,
+        via_device: Callable[[int | None], str | None] = lambda _node_id: None,
+    ) -> None:
+        """Initialize; via_device gives the device a node's device is linked to."""
         self.hass = hass
         self.entry = entry
         self.home_id = home_id
@@ -67,8 +73,8 @@ class ZwaveNetwork:
         self._platforms: dict[Platform, Callable[[NodeBinding], None]] = {}
         self._driver_unsubs: list[Callable[[], None]] = []
         self.controller_device_id: str | None = None
-        # links to, and superseded entities of, core's Z-Wave JS integration
-        self.neighbour = CoreNeighbour(hass, entry, self)
+        # core's Z-Wave JS device of a node (None: the network's device), if any
+        self._via_device = via_device
         # nodes whose state could not be read, logged once
         self._unreadable: set[int] = set()
 
@@ -219,7 +225,15 @@ class ZwaveNetwork:
 
     @callback
     def _async_new_binding(self, node_id: int, resolved: ResolvedQuirk) -> NodeBinding:
-        binding = NodeBinding(self, node_id, resolved)
+        binding = NodeBinding(
+            self.hass,
+            self.home_id,
+            node_id,
+            resolved,
+            is_connected=lambda: self.connected,
+            entry_id=self.entry.entry_id,
+            options=self.entry.options,
+        )
         self.bindings[node_id] = binding
         return binding
 
@@ -228,6 +242,8 @@ class ZwaveNetwork:
         """A node left the network, or no quirk supports it: remove its device."""
         if (binding := self.bindings.pop(node_id, None)) is not None:
             binding.detach()
+            # its stored totals and tracker go with it
+            self.hass.async_create_task(binding.readings.async_remove())
         registry = dr.async_get(self.hass)
         device = registry.async_get_device_by_identifier(
             (DOMAIN, self._device_key(node_id)), self.entry.entry_id
@@ -239,7 +255,7 @@ class ZwaveNetwork:
     # -- devices and entities --------------------------------------------------
 
     def _device_key(self, node_id: int) -> str:
-        return f"{self.home_id}-{node_id}"
+        return ids.device_key(self.home_id, node_id)
 
     @callback
     def _async_network_device(self, version: VersionInfo) -> None:
@@ -252,13 +268,13 @@ class ZwaveNetwork:
             dr.async_get(self.hass)
             .async_get_or_create(
                 config_entry_id=self.entry.entry_id,
-                identifiers={(DOMAIN, str(self.home_id))},
+                identifiers={(DOMAIN, ids.network_key(self.home_id))},
                 entry_type=dr.DeviceEntryType.SERVICE,
                 manufacturer="Z-Wave JS",
                 model=f"Driver {version.driver_version}, server {version.server_version}",
                 name=f"Z-Wave network {self.home_id:08x}",
                 sw_version=None,
-                via_device_id=self.neighbour.via_device_id(None),
+                via_device_id=self._via_device(None),
             )
             .id
         )
@@ -278,7 +294,7 @@ class ZwaveNetwork:
                 name=node.name or f"{fingerprint.manufacturer} {fingerprint.model}",
                 sw_version=node.firmware_version,
                 suggested_area=node.location or None,
-                via_device_id=self.neighbour.via_device_id(node.node_id),
+                via_device_id=self._via_device(node.node_id),
             )
             .id
         )
@@ -315,7 +331,7 @@ class ZwaveNetwork:
         nodes = self.driver.controller.nodes
         for node_id in [n for n in self.bindings if n not in nodes]:
             self._async_remove_node(node_id)
-        keep = {str(self.home_id)} | {self._device_key(node_id) for node_id in nodes}
+        keep = {ids.network_key(self.home_id)} | {self._device_key(node_id) for node_id in nodes}
         for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
             if not any(domain == DOMAIN and key in keep for domain, key in device.identifiers):
                 registry.async_remove_device(device.id)
@@ -335,3 +351,8 @@ class ZwaveNetwork:
     def async_unregister_platforms(self) -> None:
         """Stop creating entities: the platforms are being unloaded."""
         self._platforms.clear()
+
+    async def async_stop(self) -> None:
+        """Save every node's readings: the entry is unloading."""
+        for binding in self.bindings.values():
+            await binding.readings.async_stop()

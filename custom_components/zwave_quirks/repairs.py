@@ -1,4 +1,4 @@
-"""Fix flow of the superseded-entities issue: put away core's duplicates the user picks."""
+"""Fix flows: put away core's duplicates the user picks; decide a meter's jump."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from homeassistant.helpers.translation import async_get_translations
 
 from .const import DOMAIN
 from .neighbour import CoreNeighbour
+from .readings import JUMP_ISSUE
 
 CONF_ENTITIES = "entities"
 # where an entity is used, in the translations' "selector" category
@@ -32,8 +33,13 @@ MAX_DEVICE_NAMES = 10
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
 ) -> RepairsFlow:
-    """The fix flow of an issue of ours (only the superseded-entities issue is fixable)."""
-    return SupersededEntitiesFlow(str((data or {}).get("entry_id", "")))
+    """The fix flow of an issue of ours: a meter's jump, or the superseded entities."""
+    data = data or {}
+    if issue_id.startswith(f"{JUMP_ISSUE}_"):
+        return EnergyJumpFlow(
+            str(data.get("entry_id", "")), int(data.get("node_id", 0)), str(data.get("key", ""))
+        )
+    return SupersededEntitiesFlow(str(data.get("entry_id", "")))
 
 
 async def entity_uses(hass: HomeAssistant, entity_ids: list[str]) -> dict[str, list[str]]:
@@ -95,7 +101,7 @@ class SupersededEntitiesFlow(RepairsFlow):
         entry = self.hass.config_entries.async_get_entry(self.entry_id)
         if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
             return None
-        neighbour: CoreNeighbour = entry.runtime_data.network.neighbour
+        neighbour: CoreNeighbour = entry.runtime_data.neighbour
         return neighbour
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
@@ -160,3 +166,43 @@ def _entity_label(hass: HomeAssistant, entity: er.RegistryEntry) -> str:
     state = hass.states.get(entity.entity_id)
     name = state.name if state is not None else entity.original_name or ""
     return f"{name} ({entity.entity_id})".strip()
+
+
+class EnergyJumpFlow(RepairsFlow):
+    """A meter's total jumped up and went on from there; ask whether it was consumption.
+
+    Either answer is applied exactly: "not consumption" keeps the total as it
+    is; "consumption" adds the jump, less what the time before it got.
+    """
+
+    def __init__(self, entry_id: str, node_id: int, key: str) -> None:
+        """Initialize."""
+        self.entry_id, self.node_id, self.key = entry_id, node_id, key
+
+    def _decide(self, consumption: bool) -> RepairsFlowResult:
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        binding = entry.runtime_data.bindings.get(self.node_id)
+        if binding is None or (guard := binding.readings.total(self.key)) is None:
+            return self.async_abort(reason="not_loaded")
+        if guard.jump is None:
+            return self.async_abort(reason="decided")
+        binding.readings.async_decide_jump(self.key, consumption)
+        return self.async_create_entry(data={})
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Offer the two answers."""
+        return self.async_show_menu(step_id="init", menu_options=["not_consumption", "consumption"])
+
+    async def async_step_not_consumption(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """A replaced meter or a reset register: the total stays."""
+        return self._decide(consumption=False)
+
+    async def async_step_consumption(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Energy really used: the total gets the jump."""
+        return self._decide(consumption=True)

@@ -5,26 +5,26 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Self
 
 from homeassistant.components.sensor import (
     RestoreSensor,
+    SensorEntity,
     SensorExtraStoredData,
 )
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .binding import METADATA_UPDATED, NodeBinding
 from .capacity_sensor import capacity_sensors
 from .connection import ZwaveQuirksConfigEntry
 from .entity import QuirkEntity, async_setup_platform, sensor_description
-from .guard import TotalGuard
 from .quirks.model import SensorDecl, ValueRef
 
 PARALLEL_UPDATES = 0
+# a total's attribute: the device's own register
+ATTR_METER_READING = "meter_reading"
 
 
 async def async_setup_entry(
@@ -38,18 +38,21 @@ async def async_setup_entry(
         Platform.SENSOR,
         async_add_entities,
         lambda binding: [
-            *(QuirkSensor(binding, d) for d in binding.resolved.declared(SensorDecl)),
-            *capacity_sensors(binding, entry.options),
+            *(
+                TotalSensor(binding, d) if d.guard_total else QuirkSensor(binding, d)
+                for d in binding.resolved.declared(SensorDecl)
+            ),
+            *capacity_sensors(binding),
         ],
     )
 
 
 @dataclass
 class QuirkStoredData(SensorExtraStoredData):
-    """The restored sensor data, and two things the entity must not forget.
+    """The restored sensor data, and which of alternative sources the node reported last.
 
-    When the guard last accepted a reading, and which of alternative sources
-    the node reported last.
+    ``accepted_at`` is what a version before 0.3 kept of a total's guard
+    (readings.py takes it over).
     """
 
     accepted_at: float | None
@@ -82,33 +85,27 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         super().__init__(binding, decl.key, decl.values)
         self.decl = decl
         if decl.optional:
-            # e.g. exported energy: created when the meter first reports it
             self.appears_with = decl.sources
         self.entity_description = sensor_description(decl)
         self._numeric = decl.device_class is not None or decl.state_class is not None
-        self._guard = TotalGuard(f"Node {binding.node_id} {decl.key}") if decl.guard_total else None
         # of alternative sources, the one the node reported last (None: not yet)
         self._source: ValueRef | None = None
         # the value ids read per update, worked out once
         self._source_ids = tuple(binding.value_id(ref) for ref in decl.sources)
-        limit = decl.max_power
-        self._scale_id = (
-            None if limit is None or limit.scaled_by is None else binding.value_id(limit.scaled_by)
-        )
 
     @property
     def extra_restore_state_data(self) -> QuirkStoredData:
-        """Remember the shown total, when the guard accepted it, and the source."""
+        """Remember the shown value and the source."""
         base = super().extra_restore_state_data
         return QuirkStoredData(
             base.native_value,
             base.native_unit_of_measurement,
-            None if self._guard is None else self._guard.last_at,
+            None,
             None if self._source is None else self._source.value_id(self.binding.node_id),
         )
 
     async def async_added_to_hass(self) -> None:
-        """Restore the source and the guard's total, then follow the node."""
+        """Restore the source, then follow the node."""
         if (extra := await self.async_get_last_extra_data()) is not None and (
             data := QuirkStoredData.from_dict(extra.as_dict())
         ) is not None:
@@ -116,31 +113,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             self._source = next(
                 (ref for ref in self.decl.sources if ref.value_id(node_id) == data.source), None
             )
-            if self._guard is not None:
-                await self._async_seed(self._guard, data)
-        if (guard := self._guard) is not None:
-            self.binding.guards[self.decl.key] = guard
-            guard.on_accepted = partial(self.binding.total_accepted, self.decl.key)
-            self.async_on_remove(self._forget_guard)
-            self.async_on_remove(
-                self.binding.subscribe_totals_reset(
-                    lambda expected: guard.expect_reset(dt_util.utcnow().timestamp(), expected)
-                )
-            )
         await super().async_added_to_hass()
-
-    def _forget_guard(self) -> None:
-        self.binding.guards.pop(self.decl.key, None)
-
-    async def _async_seed(self, guard: TotalGuard, data: QuirkStoredData) -> None:
-        value = data.native_value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return
-        accepted_at = data.accepted_at
-        if accepted_at is None and (state := await self.async_get_last_state()) is not None:
-            # stored by a version without the guard's time: the last report will do
-            accepted_at = state.last_reported.timestamp()
-        guard.seed(float(value), accepted_at)
 
     @callback
     def _async_value_changed(self, ref: ValueRef, kind: str) -> None:
@@ -160,18 +133,6 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             return binding.value_of(ids[0])
         return decl.convert([binding.value_of(vid) for vid in ids])
 
-    def _max_power_kw(self) -> float | None:
-        """The meter's largest power now (a scaling parameter may multiply it)."""
-        limit = self.decl.max_power
-        if limit is None:
-            return None
-        factor = 1
-        if self._scale_id is not None:
-            scale = self.binding.value_of(self._scale_id)
-            if isinstance(scale, int) and not isinstance(scale, bool) and scale > 0:
-                factor = scale
-        return limit.watts * factor / 1000
-
     @callback
     def _update_from_node(self, reading: bool) -> None:
         value = self._source_value()
@@ -179,13 +140,6 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             value = self._checked_number(value)
         if value is not None:
             self._warned = False
-        if (guard := self._guard) is not None:
-            if value is None:
-                # a total keeps its last good state
-                value = guard.last
-            else:
-                now, kw = dt_util.utcnow().timestamp(), self._max_power_kw()
-                value = guard.reading(value, now, kw) if reading else guard.refresh(value, now, kw)
         self._attr_native_value = value
 
     def _checked_number(self, value: Any) -> float | None:
@@ -202,3 +156,39 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
             self._warn_once("the device has no reading (it reports %s)", value, level=logging.INFO)
             return None
         return value
+
+
+class TotalSensor(QuirkEntity, SensorEntity):
+    """A guarded energy total: a view of the node's readings (readings.py).
+
+    It shows the total the dashboard books; the device's own register is the
+    ``meter_reading`` attribute.
+    """
+
+    def __init__(self, binding: NodeBinding, decl: SensorDecl) -> None:
+        """Initialize."""
+        super().__init__(binding, decl.key, ())
+        self.decl = decl
+        if decl.optional:
+            # e.g. exported energy: created when the meter first reports it
+            self.appears_with = decl.sources
+        self.entity_description = sensor_description(decl)
+
+    @property
+    def native_value(self) -> float | None:
+        """The total the dashboard books."""
+        guard = self.binding.readings.total(self.decl.key)
+        return None if guard is None or guard.total is None else round(guard.total, 6)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The device's register, as its display shows it."""
+        guard = self.binding.readings.total(self.decl.key)
+        if guard is None or guard.register is None:
+            return None
+        return {ATTR_METER_READING: guard.register}
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the readings and the node's availability."""
+        self.async_on_remove(self.binding.readings.subscribe(self.async_write_ha_state))
+        await super().async_added_to_hass()

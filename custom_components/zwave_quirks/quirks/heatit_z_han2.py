@@ -160,6 +160,8 @@ QUIRK = Quirk(
                 electric_meter(1, RATE_CONSUMED),
             ),
             optional=True,
+            # the meter reports the power it imports only
+            power=None,
             doc=(
                 'Meter scale 1 ("kVAh" in the Meter CC), either rate type: exported energy '
                 'by the maker\'s driver; "Return to grid" in the energy dashboard'

@@ -205,6 +205,9 @@ class SensorDecl(EntityDecl):
     no_reading: tuple[float, ...] = ()
     # for a total: the meter's largest power, which makes a rise a spike
     max_power: PowerLimit | None = None
+    # for a total: the same meter's power readings (W), which give the energy of
+    # the time before a new level (a reset, a replaced meter)
+    power: ValueRef | None = None
     # the value identifies a household (e.g. a meter serial): redacted in diagnostics
     private: bool = False
 
@@ -219,6 +222,8 @@ class SensorDecl(EntityDecl):
             raise QuirkError(f"{self.key}: a growing total needs the meter's max_power")
         if self.max_power is not None and not self.guard_total:
             raise QuirkError(f"{self.key}: max_power only applies to a growing total")
+        if self.power is not None and not self.guard_total:
+            raise QuirkError(f"{self.key}: power only applies to a growing total")
 
     @property
     def values(self) -> tuple[ValueRef, ...]:

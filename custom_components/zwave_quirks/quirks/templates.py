@@ -22,18 +22,23 @@ from .model import (
     electric_meter,
 )
 
+# the electric meter's power (W): what a total's power readings are by default
+METER_POWER = electric_meter(2)
+
 
 def energy_sensor(
     max_power: PowerLimit,
+    *,
     key: str = "energy",
     sources: tuple[ValueRef, ...] = (electric_meter(0),),
     optional: bool = False,
     doc: str = "",
+    power: ValueRef | None = METER_POWER,
 ) -> SensorDecl:
     """An electric kWh total, ready for the energy dashboard and guarded.
 
     Several sources are alternatives (SensorDecl.alternatives): list them in
-    order of precedence.
+    order of precedence. ``power``: the same meter's power (W), None if it has none.
     """
     return SensorDecl(
         key=key,
@@ -46,6 +51,7 @@ def energy_sensor(
         display_precision=2,
         optional=optional,
         max_power=max_power,
+        power=power,
         doc=doc or "ready for the energy dashboard; guarded against bad readings",
     )
 
