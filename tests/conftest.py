@@ -219,7 +219,8 @@ async def loaded_entry(hass: HomeAssistant, sim: AsyncSim) -> AsyncIterator[Mock
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Say whether the browser test ran, and what it measured."""
+    """Say whether the browser test ran, and what it measured; the statistics bank's table."""
+    _statistics_summary(terminalreporter)
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             if "test_browser.py" not in getattr(report, "nodeid", ""):
@@ -233,3 +234,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                 for name, value in report.user_properties:
                     if name == "browser":
                         terminalreporter.write_line(str(value))
+
+
+def _statistics_summary(terminalreporter: Any) -> None:
+    """The energy dashboard's figures of test_statistics.py, ours beside core's Z-Wave JS."""
+    lines = [
+        str(value)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "") == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "statistics"
+    ]
+    if not lines:
+        return
+    terminalreporter.write_sep(
+        "-", "energy dashboard (kWh): sequence, true, ours, core's Z-Wave JS"
+    )
+    for line in lines:
+        terminalreporter.write_line(line)

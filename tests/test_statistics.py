@@ -1,0 +1,459 @@
+"""What the energy dashboard books, in Home Assistant's real recorder, beside core's Z-Wave JS.
+
+Each sequence sends meter reports through the real Z-Wave JS server, one
+period of 5 minutes at a time, to this integration and to core's Z-Wave JS
+in the same Home Assistant; after each period the recorder compiles its
+statistics. The dashboard's figure is the change of the hourly ``sum``. Ours
+must equal the true consumption within 0.01 kWh; core's is printed beside it
+(``pytest -s``, or the terminal summary).
+
+The wall clock is frozen and moved period by period; the event loop's clock
+stays real, so the WebSocket to the simulator works (see ``wall_clock``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+import freezegun
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import get_instance
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+    do_adhoc_statistics,
+)
+
+from custom_components.zwave_quirks.const import DOMAIN
+from custom_components.zwave_quirks.readings import jump_issue_id
+
+from .conftest import AsyncSim
+from .helpers import HAN, PLUG
+
+CORE = "zwave_js"
+START = datetime(2026, 3, 2, 10, 0, tzinfo=dt_util.UTC)
+PERIOD = timedelta(minutes=5)
+# readings arrive this far into their period; Home Assistant starts a minute before the first
+OFFSET = timedelta(seconds=30)
+SETUP_AT = START - timedelta(minutes=1)
+TOLERANCE = 0.01
+# core's value ids of the totals: kWh, and the Z-HAN2's export on the "kVAh" scale
+CORE_VALUE = {"kWh": "50-0-value-65537", "kVAh": "50-0-value-65793"}
+
+
+@pytest.fixture
+def wall_clock() -> Iterator[FrozenDateTimeFactory]:
+    """Freeze the wall clock only; loop.time, time.monotonic and perf_counter stay real.
+
+    freezegun's fake monotonic clocks read the frozen time through
+    ``_get_fake_monotonic(_ns)``; pointed at the real clock, every monotonic
+    reader stays real, the event loop's too (the test plugin sets
+    ``loop.time`` to a function of time.monotonic, so freezegun's
+    ``real_asyncio`` alone does not do it).
+    """
+    with (
+        patch.object(freezegun.api, "_get_fake_monotonic", freezegun.api.real_monotonic),
+        patch.object(freezegun.api, "_get_fake_monotonic_ns", freezegun.api.real_monotonic_ns),
+        freezegun.freeze_time(SETUP_AT) as frozen,
+    ):
+        yield frozen
+
+
+@pytest.fixture
+def mock_recorder_before_hass(wall_clock: FrozenDateTimeFactory, async_test_recorder: Any) -> None:
+    """Freeze the clock and prepare the recorder before ``hass`` starts (it depends on this).
+
+    A new database marks the period before "now" as compiled: now is before the first one.
+    """
+
+
+@pytest.fixture(autouse=True)
+def no_firmware_checks() -> Iterator[None]:
+    """Core's firmware update checks set timers that a frozen wall clock confuses."""
+    with patch(
+        "homeassistant.components.zwave_js.update.ZWaveFirmwareUpdateEntity._async_update",
+        AsyncMock(),
+    ):
+        yield
+
+
+# --- sequences -------------------------------------------------------------------------
+
+
+@dataclass
+class Period:
+    """What happens in one 5-minute period, in order."""
+
+    actions: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Sequence:
+    """Reports of one meter, and the energy truly used.
+
+    The meter uses ``kw`` throughout. Its register is ``level`` plus what was
+    used since the register last started (a reset: level 0; a replaced meter:
+    the new meter's reading). ``truth`` is what was used from Home Assistant's
+    start to the last report.
+    """
+
+    name: str
+    node: int
+    scale: str
+    kw: float
+    level: float
+    power: bool = True
+    periods: list[Period] = field(default_factory=list)
+    truth: float = 0.0
+    last_register: float = 0.0
+    # the register as Home Assistant starts (level changes with a reset)
+    start: float = field(init=False)
+    # the total the register started from at the last reset or replacement
+    _base: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.start = self.level
+
+    def at(self, index: int) -> datetime:
+        return START + index * PERIOD + OFFSET
+
+    def used(self, index: int) -> float:
+        """Energy used from Home Assistant's start until period ``index``'s reports."""
+        return self.kw * (self.at(index) - SETUP_AT).total_seconds() / 3600
+
+    def register(self, index: int) -> float:
+        return round(self.level + self.used(index) - self._base, 3)
+
+    def _period(self) -> Period:
+        period = Period()
+        if self.power:
+            period.actions.append(("power", self.kw * 1000))
+        self.periods.append(period)
+        return period
+
+    def good(self, count: int = 1) -> Sequence:
+        """Periods of correct reports."""
+        for _ in range(count):
+            index = len(self.periods)
+            self.last_register = self.register(index)
+            self._period().actions.append(("report", self.last_register))
+            self.truth = self.used(index)
+        return self
+
+    def bad(self, *values: float) -> Sequence:
+        """One period per value: a report of that value instead of the register."""
+        for value in values:
+            self._period().actions.append(("report", value))
+        return self
+
+    def then(self, *actions: tuple[str, Any]) -> Sequence:
+        """Actions in a period of their own (power only, no report)."""
+        self._period().actions.extend(actions)
+        return self
+
+    def silent(self, count: int) -> Sequence:
+        """Periods in which the node reports nothing (its power too)."""
+        self.periods.extend(Period() for _ in range(count))
+        return self
+
+    def new_register(self, level: float, minutes_before: float = 2.5) -> Sequence:
+        """The register starts at ``level`` this long before the next period's reports."""
+        index = len(self.periods)
+        moment = self.at(index) - timedelta(minutes=minutes_before)
+        self._base = self.kw * (moment - SETUP_AT).total_seconds() / 3600
+        self.level = level
+        return self
+
+    def press_reset(self) -> Sequence:
+        """Reset meters, pressed in this integration; the register starts at 0 then."""
+        index = len(self.periods)
+        self._period().actions.append(("press_reset", None))
+        self._base = self.used(index)
+        self.level = 0.0
+        return self
+
+
+def plug(name: str, kw: float = 1.2, level: float = 12.75, power: bool = True) -> Sequence:
+    return Sequence(name, PLUG, "kWh", kw, level, power)
+
+
+def han(name: str, kw: float = 3.0, scale: str = "kWh", power: bool = True) -> Sequence:
+    return Sequence(name, HAN, scale, kw, 12345.67 if scale == "kWh" else 1234.56, power)
+
+
+def _sequences() -> list[Sequence]:
+    seqs = [
+        plug("steady").good(12),
+        plug("spike, one reading").good(4).bad(90000.0).good(6),
+        plug("spike, two readings").good(4).bad(90000.0, 91000.5).good(6),
+        plug("spike, three readings").good(4).bad(127.5, 127.6, 127.7).good(6),
+        # 12.75 kWh read as 127.5 for 40 minutes (zwave-js-ui #2367), then right again
+        han("misplaced decimal for 40 minutes").good(3),
+        plug("negative total once").good(4).bad(-21474836.48).good(6),
+        plug("negative totals, repeated").good(3).bad(*[-21474836.48] * 4).good(5),
+        plug("a single glitch to 0").good(4).bad(0.0).good(6),
+        plug("a glitch to 0 that repeats").good(4).bad(0.0, 0.0, 0.0).good(6),
+        plug("reset on the device").good(3).new_register(0.0).good(16),
+        plug("reset through Reset meters").good(3).press_reset().good(8),
+        plug("repeated frame within 5 s")
+        .good(4)
+        .then(("report", 90000.0), ("repeat", 90000.0))
+        .good(6),
+        plug("replaced meter, higher reading").good(3).new_register(5230.4).good(16),
+        han("replaced meter, lower reading").good(3).new_register(812.3).good(16),
+        plug("stale total after a reconnect").good(5).then(("reconnect", None)).bad(10.75).good(5),
+        plug("stale total after a restart").good(5).then(("restart", None)).bad(10.75).good(5),
+        plug("fast but possible rise", kw=4.8).good(12),
+        plug("silent for 40 minutes, then a large rise").good(3).silent(8).good(4),
+        plug("no power readings, reset on the device", power=False)
+        .good(3)
+        .new_register(0.0)
+        .good(16),
+        han("Z-HAN2 import with a spike").good(4).bad(99999.9).good(6),
+        han("Z-HAN2 export with a glitch to 0", kw=1.5, scale="kVAh", power=False)
+        .good(4)
+        .bad(0.0)
+        .good(6),
+        plug("jump the user counts as consumption").good(3).new_register(40.0).good(14),
+    ]
+    # the misplaced decimal: the register times ten for 8 periods
+    decimal = seqs[4]
+    for _ in range(8):
+        index = len(decimal.periods)
+        decimal._period().actions.append(("report", round(decimal.register(index) * 10, 2)))
+    decimal.good(6)
+    # the user says the jump of the last sequence was consumption: the truth has it
+    counted = seqs[-1]
+    counted.then(("answer", "consumption")).good(1)
+    # the total as if every reading had counted: the register's rises, the jump too
+    counted.truth = counted.last_register - counted.start
+    return seqs
+
+
+SEQUENCES = _sequences()
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+class Meters:
+    """Both integrations' view of a node's total, and the recorder's periods."""
+
+    def __init__(
+        self, hass: HomeAssistant, sim: AsyncSim, clock: FrozenDateTimeFactory, seq: Sequence
+    ) -> None:
+        self.hass, self.sim, self.clock, self.seq = hass, sim, clock, seq
+        self.ours: MockConfigEntry | None = None
+        self.core: MockConfigEntry | None = None
+        self.key = "energy" if seq.scale == "kWh" else "energy_export"
+
+    @property
+    def home_id(self) -> int:
+        return self.sim.home_id
+
+    def our_entity(self) -> str:
+        found = er.async_get(self.hass).async_get_entity_id(
+            "sensor", DOMAIN, f"{self.home_id}.{self.seq.node}.{self.key}"
+        )
+        assert found is not None
+        return found
+
+    def core_entity(self) -> str | None:
+        unique_id = f"{self.home_id}.{self.seq.node}-{CORE_VALUE[self.seq.scale]}"
+        return er.async_get(self.hass).async_get_entity_id("sensor", CORE, unique_id)
+
+    async def setup(self) -> None:
+        assert await async_setup_component(self.hass, "sensor", {})
+        self.ours = MockConfigEntry(
+            domain=DOMAIN, data={CONF_URL: self.sim.url}, unique_id=str(self.home_id)
+        )
+        self.core = MockConfigEntry(
+            domain=CORE,
+            data={CONF_URL: self.sim.url, "use_addon": False, "integration_created_addon": False},
+            unique_id=str(self.home_id),
+        )
+        for entry in (self.ours, self.core):
+            entry.add_to_hass(self.hass)
+            assert await self.hass.config_entries.async_setup(entry.entry_id)
+            await self.hass.async_block_till_done()
+
+    def _our_value(self) -> Any:
+        assert self.ours is not None
+        binding = self.ours.runtime_data.bindings[self.seq.node]
+        node = binding.node
+        if node is None:
+            return None
+        value = node.values.get(f"{self.seq.node}-{CORE_VALUE[self.seq.scale]}")
+        return None if value is None else value.value
+
+    def _core_value(self) -> Any:
+        assert self.core is not None
+        client = self.core.runtime_data.client
+        if client.driver is None:
+            return None
+        node = client.driver.controller.nodes.get(self.seq.node)
+        if node is None:
+            return None
+        value = node.values.get(f"{self.seq.node}-{CORE_VALUE[self.seq.scale]}")
+        return None if value is None else value.value
+
+    async def _until(self, predicate: Any, what: str, limit: float = 30) -> None:
+        async with asyncio.timeout(limit):
+            while not predicate():  # noqa: ASYNC110 - values of two clients, no event to wait on
+                await asyncio.sleep(0.02)
+        await self.hass.async_block_till_done()
+
+    async def report(self, value: float) -> None:
+        await self.sim.call("report_meter", self.seq.node, self.seq.scale, value)
+        await self._until(
+            lambda: self._our_value() == value and self._core_value() == value, f"{value}"
+        )
+
+    async def connected(self) -> None:
+        assert self.ours is not None and self.core is not None
+        ours, core = self.ours, self.core
+        await self._until(
+            lambda: (
+                ours.state is ConfigEntryState.LOADED
+                and ours.runtime_data.connected
+                and ours.runtime_data.bindings[self.seq.node].available
+                and core.state is ConfigEntryState.LOADED
+                and core.runtime_data.client.connected
+                and core.runtime_data.client.driver is not None
+            ),
+            "connected",
+            limit=60,
+        )
+
+    async def act(self, kind: str, arg: Any) -> None:
+        hass, ours, core = self.hass, self.ours, self.core
+        assert ours is not None and core is not None
+        match kind:
+            case "power":
+                await self.sim.call("report_meter", self.seq.node, "W", arg)
+            case "report":
+                await self.report(arg)
+            case "repeat":
+                await self.sim.call("report_meter", self.seq.node, self.seq.scale, arg)
+                await asyncio.sleep(0.3)
+                await hass.async_block_till_done()
+            case "press_reset":
+                reset = er.async_get(hass).async_get_entity_id(
+                    "button", DOMAIN, f"{self.home_id}.{self.seq.node}.reset_meters"
+                )
+                await hass.services.async_call(
+                    "button", "press", {"entity_id": reset}, blocking=True
+                )
+                await self._until(lambda: self._our_value() == 0, "reset")
+                await asyncio.sleep(0.3)
+                await hass.async_block_till_done()
+            case "reconnect":
+                await self.sim.call("stop_server")
+                await self._until(lambda: not ours.runtime_data.connected, "disconnected")
+                await self.sim.call("start_server")
+                await self.connected()
+            case "restart":
+                for entry in (ours, core):
+                    assert await hass.config_entries.async_reload(entry.entry_id)
+                    await hass.async_block_till_done()
+                await self.connected()
+            case "answer":
+                issue_id = jump_issue_id(ours.entry_id, self.seq.node, self.key)
+                assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+                manager = repairs_flow_manager(hass)
+                assert manager is not None
+                flow = await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+                result = await manager.async_configure(flow["flow_id"], {"next_step_id": arg})
+                assert result["type"] == "create_entry"
+                await hass.async_block_till_done()
+
+    async def run(self) -> None:
+        for index, period in enumerate(self.seq.periods):
+            self.clock.move_to(START + index * PERIOD + OFFSET)
+            for kind, arg in period.actions:
+                await self.act(kind, arg)
+            await async_wait_recording_done(self.hass)
+            self.clock.move_to(START + (index + 1) * PERIOD + timedelta(seconds=10))
+            do_adhoc_statistics(self.hass, start=START + index * PERIOD)
+            await async_wait_recording_done(self.hass)
+        # the hour the last period is in, compiled
+        last = len(self.seq.periods)
+        while (START + last * PERIOD).minute != 0:
+            do_adhoc_statistics(self.hass, start=START + last * PERIOD)
+            last += 1
+            self.clock.move_to(START + last * PERIOD + timedelta(seconds=10))
+        await async_wait_recording_done(self.hass)
+
+    async def dashboard(self, entity_id: str | None) -> float | None:
+        """The energy dashboard's figure: the change of the hourly sum."""
+        if entity_id is None:
+            return None
+        stats = await get_instance(self.hass).async_add_executor_job(
+            statistics_during_period,
+            self.hass,
+            START - timedelta(hours=1),
+            None,
+            {entity_id},
+            "hour",
+            None,
+            {"sum", "change"},
+        )
+        rows = stats.get(entity_id, [])
+        return float(sum(row["change"] or 0.0 for row in rows))
+
+
+@pytest.fixture
+async def meters(
+    hass: HomeAssistant,
+    recorder_mock: Any,
+    sim: AsyncSim,
+    wall_clock: FrozenDateTimeFactory,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Meters]:
+    seq: Sequence = request.param
+    # the meter as Home Assistant starts: its register, its power
+    await sim.call("report_meter", seq.node, seq.scale, seq.start)
+    await sim.call("report_meter", seq.node, "W", seq.kw * 1000 if seq.power else 0)
+    meters = Meters(hass, sim, wall_clock, seq)
+    # the reports travel to the server's driver on their own: give them a moment
+    await asyncio.sleep(0.5)
+    await meters.setup()
+    await meters.connected()
+    # both start from the meter's register (the recorder's zero point)
+    assert meters._our_value() == seq.start
+    assert meters._core_value() == seq.start
+    yield meters
+    for entry in (meters.ours, meters.core):
+        if entry is not None and entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("meters", SEQUENCES, ids=[s.name for s in SEQUENCES], indirect=True)
+async def test_the_dashboard_books_the_true_consumption(
+    meters: Meters, record_property: Any
+) -> None:
+    await meters.run()
+    ours = await meters.dashboard(meters.our_entity())
+    core = await meters.dashboard(meters.core_entity())
+    assert ours is not None
+    seq = meters.seq
+    shown = "-" if core is None else f"{core:12.3f}"
+    # the terminal summary prints these lines (conftest.py)
+    record_property("statistics", f"{seq.name:45} {seq.truth:10.3f} {ours:10.3f} {shown}")
+    assert ours == pytest.approx(seq.truth, abs=TOLERANCE)
