@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -17,6 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     mock_restore_cache_with_extra_data,
     snapshot_platform,
 )
@@ -515,8 +517,13 @@ async def test_signed_parameter_written_as_signed(
 
 
 async def test_removed_node_loses_its_device_and_added_node_gets_one(
-    hass: HomeAssistant, entry: MockConfigEntry
+    hass: HomeAssistant, entry: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
+    """Its device, entities and stored readings go; included again, it starts anew."""
+    stored = f"{DOMAIN}.readings.{HOME_ID:08x}.{PLUG}"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
+    await hass.async_block_till_done()
+    assert stored in hass_storage
     devices = dr.async_get(hass)
     identifier = (DOMAIN, f"{HOME_ID}-{PLUG}")
     assert devices.async_get_device_by_identifier(identifier, entry.entry_id) is not None
@@ -533,6 +540,7 @@ async def test_removed_node_loses_its_device_and_added_node_gets_one(
     assert devices.async_get_device_by_identifier(identifier, entry.entry_id) is None
     assert hass.states.get(switch) is None
     assert PLUG not in entry.runtime_data.bindings
+    assert stored not in hass_storage
 
     # included again: a new device with the same entity ids
     controller.receive_event(

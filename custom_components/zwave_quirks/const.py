@@ -20,4 +20,4 @@ RECONNECT_FAST_PERIOD: Final = 60.0
 RECONNECT_MAX_DELAY: Final = 60.0
 SET_VALUE_TIMEOUT: Final = 30.0
 
-USER_AGENT: Final = {"zwave_quirks": "0.2.0"}
+USER_AGENT: Final = {"zwave_quirks": "0.3.0"}
