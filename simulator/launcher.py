@@ -308,6 +308,12 @@ class Simulator:
             body["rateType"] = rate_type
         self.request("POST", f"/nodes/{node_id}/meter", body)
 
+    def set_meter(self, node_id: int, scale: str, value: float) -> None:
+        """Move a meter's register without a report: the next Meter Get answers with it."""
+        self.request(
+            "POST", f"/nodes/{node_id}/meter", {"scale": scale, "value": value, "silent": True}
+        )
+
     def set_export_rate_type(self, node_id: int, rate_type: str) -> None:
         """Rate type ("consumed" or "produced") of node 4's scale 1 (export) reports."""
         self.request("POST", f"/nodes/{node_id}/export", {"rateType": rate_type})

@@ -93,3 +93,11 @@ async def test_a_jump_is_asked_again_after_a_restart(
     assert await hass.config_entries.async_setup(fixture_entry.entry_id)
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, jumped) is not None
+
+
+async def test_removing_the_entry_removes_its_jump_issues(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry, jumped: str
+) -> None:
+    assert await hass.config_entries.async_remove(fixture_entry.entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, jumped) is None

@@ -303,6 +303,9 @@ async def test_guarded_totals_never_show_a_negative_or_a_spike(
     node = entry.runtime_data.bindings[PLUG].node
     energy = entity_id(hass, HOME_ID, PLUG, "energy", "sensor")
     before = hass.states.get(energy).state
+    # the first reading from the node: the server's value was read at an unknown time
+    node.receive_event(_value_event(PLUG, "value updated", _meter_args(0x10001, float(before))))
+    await hass.async_block_till_done()
     for value in (-21474836.48, -21474836.48, "garbage", float("nan"), 1e9):
         node.receive_event(_value_event(PLUG, "value updated", _meter_args(0x10001, value)))
         await hass.async_block_till_done()
@@ -622,6 +625,9 @@ async def test_han_spike_limit_follows_the_scaling_factor(
     def report(value: float) -> None:
         node.receive_event(_value_event(HAN, "value updated", _meter_args(0x10001, value)))
 
+    # the first reading from the node: the server's value was read at an unknown time
+    report(start)
+    await hass.async_block_till_done()
     # 10 kWh in a moment is more than 100 kW can do (1.7 kWh of slack)
     report(start + 10)
     await hass.async_block_till_done()

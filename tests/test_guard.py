@@ -230,11 +230,80 @@ def test_refresh_keeps_the_time_of_the_last_reading() -> None:
 
 def test_refresh_counts_what_fits_and_a_stale_total_never_moves_it() -> None:
     guard = TotalGuard()
-    assert guard.refresh(4.0, 0, KW).outcome is Outcome.FIRST
+    guard.seed(4.0, 0)
     assert guard.refresh(4.5, HOUR, KW).outcome is Outcome.COUNTED
     assert guard.refresh(400.0, HOUR, KW).outcome is Outcome.IGNORED
     assert guard.refresh(4.0, HOUR, KW).outcome is Outcome.IGNORED
     assert guard.total == 4.5
+
+
+def test_a_first_value_of_unknown_age_is_based_on_by_the_first_reading() -> None:
+    """A new meter: the server's cached value may be hours old; nothing before counts."""
+    guard = TotalGuard()
+    assert guard.refresh(1000.0, 0, KW).outcome is Outcome.FIRST
+    assert guard.refresh(1003.0, 60, KW).outcome is Outcome.IGNORED
+    assert guard.reading(1004.05, 300, KW).outcome is Outcome.FIRST
+    assert (guard.total, guard.register) == (1000.0, 1004.05)
+    assert guard.reading(1004.15, 600, KW).outcome is Outcome.COUNTED
+    assert guard.total == pytest.approx(1000.1)
+    assert guard.jump is None
+    # a stored total without its time (or seeded without one): the same
+    guard = TotalGuard.from_dict({"total": 100.0})
+    assert guard.reading(90.0, 0, KW).outcome is Outcome.FIRST
+    assert guard.reading(90.2, 300, KW).outcome is Outcome.COUNTED
+    assert guard.total == pytest.approx(100.2)
+
+
+def test_a_reset_of_a_small_register_is_not_mistaken_for_the_old_track() -> None:
+    """2 kWh, reset on the device, 3 kW: the new count passes 2 kWh within the hour."""
+    guard = TotalGuard()
+    guard.power(3.0, 0)
+    guard.reading(2.0, 0, KW)
+    for step in range(1, 20):
+        guard.power(3.0, step * 5 * MIN)
+        guard.reading(round(0.25 * step, 2), step * 5 * MIN, KW)
+    assert guard.level is None
+    assert guard.total == pytest.approx(2.0 + 0.25 * 19)
+
+
+def test_a_stray_reading_does_not_restart_a_held_level() -> None:
+    guard = TotalGuard()
+    guard.reading(10.0, 0, KW)
+    results = []
+    for step in range(1, 16):
+        value = 5000.0 if step % 4 == 0 else round(0.1 * step, 2)
+        results.append(guard.reading(value, step * 5 * MIN, KW).outcome)
+    assert Outcome.NEW_LEVEL in results
+    assert guard.counts["drop"] == 1
+    # the stray 5000s are no level: the drop to 0 was decided after an hour
+    assert guard.register == pytest.approx(1.5)
+
+
+def test_a_refresh_is_not_counted_twice_by_a_new_level() -> None:
+    """Without power readings, a new level's estimate leaves out what a read counted."""
+    guard = TotalGuard()
+    guard.reading(10.0, 0, KW)
+    guard.refresh(10.5, 0.5 * HOUR, KW)  # read again after a reconnect: 1 kW
+    for step in range(14):
+        guard.reading(round(0.1 * step / 1.2 + 0.0, 4), HOUR + step * 5 * MIN, KW)
+    assert guard.level is None
+    # 1 kW: an hour to the reset, 13 x 5 minutes after it
+    assert guard.total == pytest.approx(10.0 + 1.0 + 13 * 5 / 60 * 1.0, abs=0.01)
+
+
+def test_a_second_jump_replaces_the_question_and_from_dict_checks_types() -> None:
+    guard = TotalGuard()
+    feed(guard, [(0, 100.0), (0.5, 200.0), (0.6, 200.1), (1.6, 200.2)])
+    first = guard.jump
+    feed(guard, [(2.0, 900.0), (2.1, 900.1), (3.1, 900.2)])
+    assert guard.jump is not None
+    assert guard.jump != first
+    assert guard.jump.before == pytest.approx(200.2)
+    data = guard.as_dict()
+    broken = TotalGuard.from_dict(
+        data | {"level": {**(data["jump"] or {}), "reason": "spike"}, "jump": {"before": "1"}}
+    )
+    assert (broken.level, broken.jump) == (None, None)
 
 
 def test_seed_and_storage() -> None:
@@ -253,6 +322,7 @@ def test_seed_and_storage() -> None:
         TotalGuard.from_dict({"total": "x"})
     # a stored level or jump that cannot be read is left out
     broken = TotalGuard.from_dict(guard.as_dict() | {"level": {"reason": "?"}, "jump": [1]})
+    assert TotalGuard.from_dict(guard.as_dict() | {"level": None}).level is None
     assert (broken.level, broken.jump, broken.total) == (None, None, guard.total)
 
 

@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
+from custom_components.zwave_quirks.guard import TotalGuard
 
 from .conftest import AsyncSim
 from .helpers import HAN, PLUG, ZEN06, entity_id, wait_for
@@ -404,6 +405,13 @@ async def test_scene_event_fires_once_and_not_on_reconnect(
 HELD = "not counted until the readings show"
 
 
+def _guard(hass: HomeAssistant, sim: AsyncSim, node: int = HAN, key: str = "energy") -> TotalGuard:
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    guard = entry.runtime_data.bindings[node].readings.total(key)
+    assert guard is not None
+    return guard
+
+
 def _reading(hass: HomeAssistant, entity: str) -> float:
     """The device's own register, beside the total the dashboard books."""
     return float(hass.states.get(entity).attributes["meter_reading"])
@@ -526,10 +534,17 @@ async def test_failed_reset_does_not_disarm_the_guard(
 
 
 async def _han_energy(hass: HomeAssistant, sim: AsyncSim) -> tuple[str, float]:
-    """The HAN's Energy entity and the total it shows, the simulated meter's."""
+    """The HAN's Energy entity and the total it shows, the simulated meter's.
+
+    The meter reports its total once first: until then the server's value is of
+    an unknown age, and the first reading that does not fit it is the base.
+    """
     energy = entity_id(hass, sim.home_id, HAN, "energy", "sensor")
     start = (await sim.call("node_state", HAN))["meters"]["kWh"]
     await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start))
+    await sim.call("report_meter", HAN, "kWh", start)
+    guard = _guard(hass, sim)
+    await wait_for(hass, lambda: guard.register_at is not None, what="first reading")
     return energy, start
 
 

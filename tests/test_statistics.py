@@ -14,6 +14,7 @@ stays real, so the WebSocket to the simulator works (see ``wall_clock``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -83,6 +84,16 @@ def mock_recorder_before_hass(wall_clock: FrozenDateTimeFactory, async_test_reco
 
 
 @pytest.fixture(autouse=True)
+def quiet_database() -> Iterator[None]:
+    """The test plugin logs every SQL statement at INFO: hundreds of thousands of lines here."""
+    engine = logging.getLogger("sqlalchemy.engine")
+    level = engine.level
+    engine.setLevel(logging.WARNING)
+    yield
+    engine.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def no_firmware_checks() -> Iterator[None]:
     """Core's firmware update checks set timers that a frozen wall clock confuses."""
     with patch(
@@ -106,7 +117,8 @@ class Period:
 class Sequence:
     """Reports of one meter, and the energy truly used.
 
-    The meter uses ``kw`` throughout. Its register is ``level`` plus what was
+    The meter uses ``kw``, changed by ``load`` at a period's reports (its power
+    report tells). Its register is ``level`` plus what was
     used since the register last started (a reset: level 0; a replaced meter:
     the new meter's reading). ``truth`` is what was used from Home Assistant's
     start to the last report.
@@ -123,25 +135,47 @@ class Sequence:
     last_register: float = 0.0
     # the register as Home Assistant starts (level changes with a reset)
     start: float = field(init=False)
+    # report power every this many periods (more than 3: a gap in the power readings)
+    power_every: int = 1
     # the total the register started from at the last reset or replacement
     _base: float = 0.0
+    # the load: from when, how many kW
+    _loads: list[tuple[datetime, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.start = self.level
+        self._loads = [(SETUP_AT, self.kw)]
 
     def at(self, index: int) -> datetime:
         return START + index * PERIOD + OFFSET
 
+    def _used_until(self, moment: datetime) -> float:
+        used = 0.0
+        for (since, kw), (until, _) in zip(
+            self._loads, [*self._loads[1:], (moment, 0.0)], strict=True
+        ):
+            end = min(until, moment)
+            if end > since:
+                used += kw * (end - since).total_seconds() / 3600
+        return used
+
     def used(self, index: int) -> float:
         """Energy used from Home Assistant's start until period ``index``'s reports."""
-        return self.kw * (self.at(index) - SETUP_AT).total_seconds() / 3600
+        return self._used_until(self.at(index))
+
+    def load(self, kw: float) -> Sequence:
+        """From the next period's reports on, the meter uses ``kw``."""
+        self._loads.append((self.at(len(self.periods)), kw))
+        self.kw = kw
+        return self
 
     def register(self, index: int) -> float:
         return round(self.level + self.used(index) - self._base, 3)
 
     def _period(self) -> Period:
         period = Period()
-        if self.power:
+        index = len(self.periods)
+        if self.power and (index % self.power_every == 0 or self._loads[-1][0] == self.at(index)):
             period.actions.append(("power", self.kw * 1000))
         self.periods.append(period)
         return period
@@ -166,6 +200,12 @@ class Sequence:
         self._period().actions.extend(actions)
         return self
 
+    def reconnect_moved(self) -> Sequence:
+        """The server goes away while the meter reports; reconnected, its value is read again."""
+        index = len(self.periods)
+        self._period().actions.append(("reconnect_moved", self.register(index)))
+        return self
+
     def silent(self, count: int) -> Sequence:
         """Periods in which the node reports nothing (its power too)."""
         self.periods.extend(Period() for _ in range(count))
@@ -175,21 +215,27 @@ class Sequence:
         """The register starts at ``level`` this long before the next period's reports."""
         index = len(self.periods)
         moment = self.at(index) - timedelta(minutes=minutes_before)
-        self._base = self.kw * (moment - SETUP_AT).total_seconds() / 3600
+        self._base = self._used_until(moment)
         self.level = level
         return self
 
     def press_reset(self) -> Sequence:
-        """Reset meters, pressed in this integration; the register starts at 0 then."""
+        """Reset meters, pressed in this integration; the register starts at 0 then.
+
+        The press reads the meter first. The simulated meter does not run by
+        itself, so it is given the register it would answer with.
+        """
         index = len(self.periods)
-        self._period().actions.append(("press_reset", None))
+        self._period().actions.append(("press_reset", self.register(index)))
         self._base = self.used(index)
         self.level = 0.0
         return self
 
 
-def plug(name: str, kw: float = 1.2, level: float = 12.75, power: bool = True) -> Sequence:
-    return Sequence(name, PLUG, "kWh", kw, level, power)
+def plug(
+    name: str, kw: float = 1.2, level: float = 12.75, power: bool = True, power_every: int = 1
+) -> Sequence:
+    return Sequence(name, PLUG, "kWh", kw, level, power, power_every=power_every)
 
 
 def han(name: str, kw: float = 3.0, scale: str = "kWh", power: bool = True) -> Sequence:
@@ -229,6 +275,35 @@ def _sequences() -> list[Sequence]:
         .good(4)
         .bad(0.0)
         .good(6),
+        plug("varying load, reset on the device")
+        .good(2)
+        .load(3.5)
+        .good(2)
+        .load(0.2)
+        .good(1)
+        .new_register(0.0)
+        .good(3)
+        .load(2.4)
+        .good(12),
+        plug("power only every 20 minutes, replaced meter", power_every=4)
+        .good(3)
+        .new_register(731.2)
+        .good(16),
+        # a register below what the meter can add in an hour: the new count passes it
+        plug("reset of a small register", kw=3.0, level=1.5).good(2).new_register(0.0).good(16),
+        plug("reset on the device, a stray reading in between")
+        .good(3)
+        .new_register(0.0)
+        .good(4)
+        .bad(90000.0)
+        .good(12),
+        plug("Reset meters without power readings", power=False).good(3).press_reset().good(8),
+        plug("read again after a reconnect, then a reset, no power readings", power=False)
+        .good(3)
+        .reconnect_moved()
+        .good(2)
+        .new_register(0.0)
+        .good(16),
         plug("jump the user counts as consumption").good(3).new_register(40.0).good(14),
     ]
     # the misplaced decimal: the register times ten for 8 periods
@@ -315,7 +390,7 @@ class Meters:
     async def _until(self, predicate: Any, what: str, limit: float = 30) -> None:
         async with asyncio.timeout(limit):
             while not predicate():  # noqa: ASYNC110 - values of two clients, no event to wait on
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(0.005)
         await self.hass.async_block_till_done()
 
     async def report(self, value: float) -> None:
@@ -353,6 +428,7 @@ class Meters:
                 await asyncio.sleep(0.3)
                 await hass.async_block_till_done()
             case "press_reset":
+                await self.sim.call("set_meter", self.seq.node, self.seq.scale, arg)
                 reset = er.async_get(hass).async_get_entity_id(
                     "button", DOMAIN, f"{self.home_id}.{self.seq.node}.reset_meters"
                 )
@@ -367,6 +443,14 @@ class Meters:
                 await self._until(lambda: not ours.runtime_data.connected, "disconnected")
                 await self.sim.call("start_server")
                 await self.connected()
+            case "reconnect_moved":
+                await self.sim.call("stop_server")
+                await self._until(lambda: not ours.runtime_data.connected, "disconnected")
+                await self.sim.call("report_meter", self.seq.node, self.seq.scale, arg)
+                await asyncio.sleep(0.3)
+                await self.sim.call("start_server")
+                await self.connected()
+                await self._until(lambda: self._our_value() == arg, "read again")
             case "restart":
                 for entry in (ours, core):
                     assert await hass.config_entries.async_reload(entry.entry_id)
@@ -387,10 +471,11 @@ class Meters:
             self.clock.move_to(START + index * PERIOD + OFFSET)
             for kind, arg in period.actions:
                 await self.act(kind, arg)
+            # every state of the period written before the clock moves on
             await async_wait_recording_done(self.hass)
             self.clock.move_to(START + (index + 1) * PERIOD + timedelta(seconds=10))
+            # queued before the next period's states: it sees only this period's
             do_adhoc_statistics(self.hass, start=START + index * PERIOD)
-            await async_wait_recording_done(self.hass)
         # the hour the last period is in, compiled
         last = len(self.seq.periods)
         while (START + last * PERIOD).minute != 0:
@@ -427,6 +512,11 @@ async def meters(
 ) -> AsyncIterator[Meters]:
     seq: Sequence = request.param
     # the meter as Home Assistant starts: its register, its power
+    if seq.scale == "kVAh":
+        # the Z-HAN2's export, on either rate type: no stale value of an earlier test
+        await sim.call("set_export_rate_type", seq.node, "produced")
+        await sim.call("report_meter", seq.node, seq.scale, seq.start)
+        await sim.call("set_export_rate_type", seq.node, "consumed")
     await sim.call("report_meter", seq.node, seq.scale, seq.start)
     await sim.call("report_meter", seq.node, "W", seq.kw * 1000 if seq.power else 0)
     meters = Meters(hass, sim, wall_clock, seq)

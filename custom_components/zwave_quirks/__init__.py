@@ -11,6 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .neighbour import ISSUE, async_show_again
+from .readings import JUMP_ISSUE
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -53,4 +54,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
     """The entry is gone: so are its repair issues; Z-Wave JS's entities it put away return."""
     for key in (*REPAIRS, ISSUE):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
+    issues = ir.async_get(hass)
+    for domain, issue_id in list(issues.issues):
+        if domain == DOMAIN and issue_id.startswith(f"{JUMP_ISSUE}_{entry.entry_id}_"):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
     async_show_again(hass, entry, save=False)

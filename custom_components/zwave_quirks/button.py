@@ -47,8 +47,14 @@ class QuirkButton(QuirkEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the command once, then refresh the values it changed."""
-        # arm the guards first: the device may report 0 before the command returns
         if self.decl.resets_totals:
+            # a reading just before the reset: the energy since the last report counts
+            for command_class in self.decl.refresh:
+                try:
+                    await self.binding.async_refresh(command_class)
+                except HomeAssistantError as err:
+                    LOGGER.debug("%s: reading the values first failed: %s", self.entity_id, err)
+            # arm the guards before the command: the device may report 0 before it returns
             self.binding.totals_reset()
         try:
             await self.binding.async_invoke(

@@ -136,6 +136,35 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _level(data: Any) -> Level | None:
+    """A stored level; None if anything in it is not what it should be."""
+    if not isinstance(data, dict) or data.get("reason") not in set(Reason):
+        return None
+    first, first_at, latest, latest_at = (
+        _number(data.get(k)) for k in ("first", "first_at", "latest", "latest_at")
+    )
+    readings, power = data.get("readings"), data.get("power_kwh")
+    if first is None or first_at is None or latest is None or latest_at is None:
+        return None
+    if not isinstance(readings, int) or (power is not None and _number(power) is None):
+        return None
+    return Level(
+        Reason(data["reason"]), first, first_at, latest, latest_at, readings, _number(power)
+    )
+
+
+def _jump(data: Any) -> Jump | None:
+    """A stored jump; None if anything in it is not a number."""
+    if not isinstance(data, dict):
+        return None
+    before, after, at, credited = (
+        _number(data.get(k)) for k in ("before", "after", "at", "credited")
+    )
+    if before is None or after is None or at is None or credited is None:
+        return None
+    return Jump(before, after, at, credited)
+
+
 class TotalGuard:
     """One meter's total: the register's readings in, the total to book out."""
 
@@ -145,6 +174,13 @@ class TotalGuard:
         self.register: float | None = None
         self.register_at: float | None = None
         self.level: Level | None = None
+        # a reading off the track while a level is held: it replaces the level
+        # only if the next reading goes on from it
+        self.candidate: Level | None = None
+        # what reads of the value (not reports) counted since the last accepted reading
+        self._refreshed = 0.0
+        # when a register of unknown age was read
+        self._seen_at: float | None = None
         self.jump: Jump | None = None
         # what the user counted by hand (jumps): in the total, but no consumption
         # of the time the answer came
@@ -198,13 +234,8 @@ class TotalGuard:
         guard.total, guard.register = total, register if register is not None else total
         guard.register_at = _number(data.get("register_at"))
         guard.corrections = _number(data.get("corrections")) or 0.0
-        try:
-            if (level := data.get("level")) is not None:
-                guard.level = Level(**{**level, "reason": Reason(level["reason"])})
-            if (jump := data.get("jump")) is not None:
-                guard.jump = Jump(**jump)
-        except TypeError, KeyError, ValueError:
-            guard.level = guard.jump = None
+        guard.level = _level(data.get("level"))
+        guard.jump = _jump(data.get("jump"))
         counts = data.get("counts")
         if isinstance(counts, dict):
             for reason in Reason:
@@ -286,6 +317,8 @@ class TotalGuard:
         assert self.total is not None
         self.total += added
         self.register, self.register_at, self.level = value, now, None
+        self.candidate = None
+        self._refreshed = 0.0
         self._power_mark, self._power_mark_at = self._power_until(now), now
         return added
 
@@ -298,14 +331,16 @@ class TotalGuard:
         if value < 0:
             return Result(Outcome.IGNORED, value, self.register)
         if self.total is None:
+            # a value of unknown age: the first reading decides (see reading)
             self.total = self.register = value
-            self.register_at = now
+            self.register_at, self._seen_at = None, now
             return Result(Outcome.FIRST, value)
         assert self.register is not None
-        if self.level is None and self._on_track(value, now, kw):
+        if self.level is None and self.register_at is not None and self._on_track(value, now, kw):
             added = value - self.register
             self.total += added
             self.register = value
+            self._refreshed += added
             if self._power_mark is not None:
                 # that much of the power readings' energy is counted now
                 self._power_mark += added
@@ -323,17 +358,15 @@ class TotalGuard:
                 Outcome.NEGATIVE if first else Outcome.NEGATIVE_AGAIN, value, self.register
             )
         self._negative_episode = False
-        if self.total is None or self.register is None:
-            self.total = value
-            self._accept(value, now, 0.0)
-            return Result(Outcome.FIRST, value)
+        if self.total is None or self.register is None or self.register_at is None:
+            return self._first_reading(value, now, kw)
         last = self.register
         if self._reset_until is not None and now <= self._reset_until and value < last:
             self._reset_until = None
             power = self._power_since_mark(now)
             added = self._accept(value, now, value if power is None else max(power, value))
             return Result(Outcome.RESET, value, last, added=added)
-        if self._on_track(value, now, kw):
+        if self._on_track(value, now, kw) and not self._level_rather(value, now, kw):
             held = self.level
             added = self._accept(value, now, value - last)
             if held is None:
@@ -341,23 +374,71 @@ class TotalGuard:
             return Result(Outcome.DISCARDED, value, last, level=held, added=added)
         return self._off_track(value, last, now, kw)
 
+    def _first_reading(self, value: float, now: float, kw: float | None) -> Result:
+        """The first reading, or the first after a register read at an unknown time.
+
+        A reading that fits the time since that register was read counts; one
+        that does not is the base (the value was stale: what was used before
+        Home Assistant watched is not ours to count).
+        """
+        last = self.register
+        if self.total is None or last is None:
+            self.total = value
+            self._accept(value, now, 0.0)
+            return Result(Outcome.FIRST, value)
+        if self._fits(value, last, self._seen_at, now, kw):
+            added = self._accept(value, now, value - last)
+            return Result(Outcome.COUNTED, value, last, added=added)
+        self._accept(value, now, 0.0)
+        return Result(Outcome.FIRST, value, last)
+
+    def _continues(self, level: Level | None, value: float, now: float, kw: float | None) -> bool:
+        return level is not None and self._fits(value, level.latest, level.latest_at, now, kw)
+
+    def _level_rather(self, value: float, now: float, kw: float | None) -> bool:
+        """Whether a reading that fits the track and goes on from a held level is the level's.
+
+        A counter reset from a small register catches up with the old track.
+        The power readings decide when they cover the time; without them, a
+        level that has grown over two readings already wins.
+        """
+        level = self.level
+        if level is None or not self._continues(level, value, now, kw):
+            return False
+        assert self.register is not None
+        power = self._power_since_mark(now)
+        if power is not None:
+            return abs(value - self.register - power) > max(SLACK_KWH, power / 4)
+        return level.readings >= 2 and level.latest > level.first
+
     def _off_track(self, value: float, last: float, now: float, kw: float | None) -> Result:
         reason = Reason.DROP if value < last else Reason.SPIKE
         level = self.level
         if level is not None and value == level.latest and now - level.latest_at < CONFIRM_SECONDS:
             return Result(Outcome.STILL_HELD, value, last, level=level)
-        if level is not None and self._fits(value, level.latest, level.latest_at, now, kw):
-            # the held level goes on
+        if level is not None and self._continues(level, value, now, kw):
+            # the held level goes on; a stray reading in between is forgotten
             level.latest, level.latest_at = value, now
             level.readings += 1
+            self.candidate = None
             if now - level.first_at >= DECIDE_SECONDS:
                 return self._new_level(level, value, last, now, kw)
             return Result(Outcome.STILL_HELD, value, last, level=level)
-        # a level of its own (the first off the track, or one that does not go on from it)
         self.counts[reason] += 1
         self.held = (value, reason)
-        self.level = Level(reason, value, now, value, now, power_kwh=self._power_since_mark(now))
-        return Result(Outcome.HELD, value, last, level=self.level)
+        new = Level(reason, value, now, value, now, power_kwh=self._power_since_mark(now))
+        if level is None:
+            self.level = new
+            return Result(Outcome.HELD, value, last, level=new)
+        # another level while one is held: it replaces it only once it goes on itself
+        candidate = self.candidate
+        if candidate is not None and self._continues(candidate, value, now, kw):
+            candidate.latest, candidate.latest_at = value, now
+            candidate.readings += 1
+            self.level, self.candidate = candidate, None
+        else:
+            self.candidate = new
+        return Result(Outcome.STILL_HELD, value, last, level=self.level)
 
     def _new_level(
         self, level: Level, value: float, last: float, now: float, kw: float | None
@@ -369,14 +450,16 @@ class TotalGuard:
             credited = level.power_kwh
         else:
             rate = (value - level.first) / (now - level.first_at) if now > level.first_at else 0.0
-            credited = rate * gap
-            if level.reason == Reason.DROP and self._fits(
-                level.first, 0.0, self.register_at, level.first_at, kw
-            ):
-                # a reset: the counter went on from 0
-                credited = max(credited, level.first)
+            # what reads of the value (not reports) already counted of that time
+            credited = max(0.0, rate * gap - self._refreshed)
+        if level.reason == Reason.DROP and self._fits(
+            level.first, 0.0, self.register_at, level.first_at, kw
+        ):
+            # a reset: the counter went on from 0, so at least that much was used
+            credited = max(credited, level.first)
         jump = None
         if level.reason == Reason.SPIKE:
+            # an earlier jump nobody answered stays out of the total
             jump = self.jump = Jump(last, level.first, level.first_at, credited)
         added = self._accept(value, now, credited + value - level.first)
         return Result(Outcome.NEW_LEVEL, value, last, level=level, added=added, jump=jump)

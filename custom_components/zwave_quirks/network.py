@@ -8,6 +8,7 @@ about sockets.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from homeassistant.config_entries import ConfigEntry
@@ -94,7 +95,8 @@ class ZwaveNetwork:
         self._driver_unsubs = [
             controller.on("node added", lambda event: self._async_node_joined(event["node"])),
             controller.on(
-                "node removed", lambda event: self._async_remove_node(event["node"].node_id)
+                "node removed",
+                lambda event: self._async_remove_node(event["node"].node_id, gone=True),
             ),
         ]
         self._async_network_device(version)
@@ -238,12 +240,20 @@ class ZwaveNetwork:
         return binding
 
     @callback
-    def _async_remove_node(self, node_id: int) -> None:
-        """A node left the network, or no quirk supports it: remove its device."""
+    def _async_remove_node(self, node_id: int, gone: bool = False) -> None:
+        """A node left the network (gone), or no quirk supports it: remove its device.
+
+        The stored totals go only with a node that left: a firmware update
+        may make it supported again, and its totals must go on then.
+        """
         if (binding := self.bindings.pop(node_id, None)) is not None:
             binding.detach()
-            # its stored totals and tracker go with it
-            self.hass.async_create_task(binding.readings.async_remove())
+            readings = binding.readings
+            self.entry.async_create_task(
+                self.hass,
+                readings.async_remove() if gone else readings.async_stop(),
+                f"{DOMAIN} readings of node {node_id}",
+            )
         registry = dr.async_get(self.hass)
         device = registry.async_get_device_by_identifier(
             (DOMAIN, self._device_key(node_id)), self.entry.entry_id
@@ -330,7 +340,7 @@ class ZwaveNetwork:
         registry = dr.async_get(self.hass)
         nodes = self.driver.controller.nodes
         for node_id in [n for n in self.bindings if n not in nodes]:
-            self._async_remove_node(node_id)
+            self._async_remove_node(node_id, gone=True)
         keep = {ids.network_key(self.home_id)} | {self._device_key(node_id) for node_id in nodes}
         for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
             if not any(domain == DOMAIN and key in keep for domain, key in device.identifiers):
@@ -353,6 +363,11 @@ class ZwaveNetwork:
         self._platforms.clear()
 
     async def async_stop(self) -> None:
-        """Save every node's readings: the entry is unloading."""
-        for binding in self.bindings.values():
-            await binding.readings.async_stop()
+        """Save every node's readings: the entry is unloading (one failing costs no other)."""
+        results = await asyncio.gather(
+            *(binding.readings.async_stop() for binding in list(self.bindings.values())),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                LOGGER.warning("Saving a node's totals failed: %r", result)

@@ -59,9 +59,6 @@ class NodeValues(Protocol):
     def value(self, ref: ValueRef) -> Any:
         """The current value, None when unknown."""
 
-    def has_value(self, ref: ValueRef) -> bool:
-        """Whether the node has the value."""
-
     def value_id(self, ref: ValueRef) -> str:
         """The node's value id of a reference."""
 
@@ -176,9 +173,31 @@ class NodeReadings:
         self._cancel_wake()
 
     async def _async_load(self) -> None:
-        data = await self._store.async_load()
-        if data is None:
-            data = await self._async_migrate()
+        """Load, or migrate; whatever fails, the readings go on (from empty state)."""
+        try:
+            data: Any = await self._store.async_load()
+            if data is None:
+                data = await self._async_migrate()
+        except Exception:  # noqa: BLE001 - a broken file must not stop the node's totals
+            LOGGER.warning(
+                "%s: the stored totals cannot be read; starting anew",
+                self._device_name(),
+                exc_info=True,
+            )
+            data = None
+        try:
+            self._take(data)
+        finally:
+            self.loaded = True
+            waiting, self._waiting = self._waiting, []
+            for step in waiting:
+                step()
+            for key in self.totals:
+                self._jump_issue(key)
+            self._refresh()
+
+    def _take(self, data: Any) -> None:
+        """Take over stored state; what cannot be read is left out."""
         totals = data.get("totals") if isinstance(data, dict) else None
         for key, total in self.totals.items():
             stored = totals.get(key) if isinstance(totals, dict) else None
@@ -193,13 +212,6 @@ class NodeReadings:
                 )
         if self.capacity_decl is not None:
             self.tracker = self._tracker(data.get("capacity") if isinstance(data, dict) else None)
-        self.loaded = True
-        waiting, self._waiting = self._waiting, []
-        for step in waiting:
-            step()
-        for key in self.totals:
-            self._jump_issue(key)
-        self._refresh()
 
     def _tracker(self, data: Any) -> CapacityTracker:
         tz = dt_util.get_default_time_zone()
@@ -238,12 +250,11 @@ class NodeReadings:
             guard.seed(value, at)
             totals[key] = guard.as_dict() | {"source": extra.get("source")}
         capacity = None
+        old: Store[dict[str, Any]] | None = None
         if self.capacity_decl is not None:
             old_key = capacity_storage_key(binding.home_id, binding.node_id)
-            old: Store[dict[str, Any]] = Store(self.hass, STORAGE_VERSION, old_key)
+            old = Store(self.hass, STORAGE_VERSION, old_key)
             capacity = await old.async_load()
-            if capacity is not None:
-                await old.async_remove()
         if totals or capacity is not None:
             LOGGER.info(
                 "%s: took over the stored totals %s and %s capacity state of version 0.2",
@@ -254,6 +265,9 @@ class NodeReadings:
         data = {"totals": totals, "capacity": capacity}
         if totals or capacity is not None:
             await self._store.async_save(data)
+            # only once the new file is written
+            if old is not None and capacity is not None:
+                await old.async_remove()
         return data
 
     def _data(self) -> dict[str, Any]:
@@ -368,8 +382,13 @@ class NodeReadings:
     @callback
     def _on_totals_reset(self, expected: bool) -> None:
         now = dt_util.utcnow().timestamp()
-        for total in self.totals.values():
-            total.guard.expect_reset(now, expected)
+
+        def step() -> None:
+            for total in self.totals.values():
+                total.guard.expect_reset(now, expected)
+
+        if not self._later(step):
+            step()
 
     def _refresh(self) -> None:
         """Read every total again (not a reading: it only continues the track)."""
@@ -443,6 +462,9 @@ class NodeReadings:
             )
         if result.changed or result.outcome is Outcome.HELD:
             self._update()
+        elif reading:
+            # a held level's readings and the counts are worth keeping too
+            self._save_soon()
 
     def _log(self, key: str, result: Result) -> None:
         """One line per decision, in the user's terms."""
@@ -488,6 +510,14 @@ class NodeReadings:
                 )
             case Outcome.RESET:
                 LOGGER.info("%s: new meter reading %s kWh after the reset", label, value)
+            case Outcome.FIRST if last is not None:
+                LOGGER.info(
+                    "%s: the meter reads %s kWh, not %s kWh as stored; counting from %s kWh",
+                    label,
+                    value,
+                    last,
+                    value,
+                )
             case Outcome.STILL_HELD | Outcome.NEGATIVE_AGAIN:
                 LOGGER.debug("%s: reading %s kWh still not counted", label, value)
 
@@ -505,14 +535,26 @@ class NodeReadings:
             is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key=JUMP_ISSUE,
-            translation_placeholders={
-                "meter": self._label(key),
-                "before": f"{jump.before:g}",
-                "after": f"{jump.after:g}",
-                "uncounted": f"{jump.uncounted:.3f}",
+            translation_placeholders=self.jump_placeholders(key) or {},
+            data={
+                "entry_id": self.entry_id,
+                "node_id": self.binding.node_id,
+                "key": key,
+                # the jump asked about: an answer applies to this one only
+                "at": jump.at,
             },
-            data={"entry_id": self.entry_id, "node_id": self.binding.node_id, "key": key},
         )
+
+    def jump_placeholders(self, key: str) -> dict[str, str] | None:
+        """What the repair issue and its form say about a total's jump (None: no jump)."""
+        if (jump := self.totals[key].guard.jump) is None:
+            return None
+        return {
+            "meter": self._label(key),
+            "before": str(round(jump.before, 3)),
+            "after": str(round(jump.after, 3)),
+            "uncounted": f"{jump.uncounted:.3f}",
+        }
 
     @callback
     def async_decide_jump(self, key: str, consumption: bool) -> float:
@@ -533,8 +575,9 @@ class NodeReadings:
                 guard.total,
             )
         self._jump_issue(key)
-        self._save_due = 0.0
         self._update()
+        # the answer is written at once
+        self._store.async_delay_save(self._data, 1)
         return added
 
     # -- output ---------------------------------------------------------------------
@@ -549,15 +592,19 @@ class NodeReadings:
                 self._cancel_wake()
                 self._wake_at = end
                 self._unwake = async_track_point_in_utc_time(self.hass, self._on_period_end, end)
-        if self.loaded and self.hass.loop.time() >= self._save_due:
-            # the store calls _data when it writes, so the save has what came meanwhile
-            self._save_due = self.hass.loop.time() + SAVE_INTERVAL
-            self._store.async_delay_save(self._data, SAVE_INTERVAL)
+        self._save_soon()
         for func in tuple(self._listeners):
             try:
                 func()
             except Exception:  # noqa: BLE001 - one entity must not stop the others
                 LOGGER.warning("%s: an entity failed to update", self._device_name(), exc_info=True)
+
+    def _save_soon(self) -> None:
+        """Save within SAVE_INTERVAL; more often would postpone the save (a delayed save)."""
+        if self.loaded and self.hass.loop.time() >= self._save_due:
+            # the store calls _data when it writes, so the save has what came meanwhile
+            self._save_due = self.hass.loop.time() + SAVE_INTERVAL
+            self._store.async_delay_save(self._data, SAVE_INTERVAL)
 
     @callback
     def _on_period_end(self, _now: datetime) -> None:

@@ -21,7 +21,7 @@ from homeassistant.helpers.translation import async_get_translations
 
 from .const import DOMAIN
 from .neighbour import CoreNeighbour
-from .readings import JUMP_ISSUE
+from .readings import JUMP_ISSUE, NodeReadings
 
 CONF_ENTITIES = "entities"
 # where an entity is used, in the translations' "selector" category
@@ -37,7 +37,10 @@ async def async_create_fix_flow(
     data = data or {}
     if issue_id.startswith(f"{JUMP_ISSUE}_"):
         return EnergyJumpFlow(
-            str(data.get("entry_id", "")), int(data.get("node_id", 0)), str(data.get("key", ""))
+            str(data.get("entry_id", "")),
+            int(data.get("node_id", 0)),
+            str(data.get("key", "")),
+            data.get("at"),
         )
     return SupersededEntitiesFlow(str(data.get("entry_id", "")))
 
@@ -175,25 +178,41 @@ class EnergyJumpFlow(RepairsFlow):
     is; "consumption" adds the jump, less what the time before it got.
     """
 
-    def __init__(self, entry_id: str, node_id: int, key: str) -> None:
-        """Initialize."""
-        self.entry_id, self.node_id, self.key = entry_id, node_id, key
+    def __init__(self, entry_id: str, node_id: int, key: str, at: Any) -> None:
+        """Initialize; ``at`` is when the jump asked about came."""
+        self.entry_id, self.node_id, self.key, self.at = entry_id, node_id, key, at
 
-    def _decide(self, consumption: bool) -> RepairsFlowResult:
+    def _readings(self) -> NodeReadings | None:
         entry = self.hass.config_entries.async_get_entry(self.entry_id)
         if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
+            return None
         binding = entry.runtime_data.bindings.get(self.node_id)
-        if binding is None or (guard := binding.readings.total(self.key)) is None:
+        if binding is None or binding.readings.total(self.key) is None:
+            return None
+        readings: NodeReadings = binding.readings
+        return readings
+
+    def _decide(self, consumption: bool) -> RepairsFlowResult:
+        if (readings := self._readings()) is None:
             return self.async_abort(reason="not_loaded")
-        if guard.jump is None:
+        guard = readings.total(self.key)
+        if guard is None or guard.jump is None or guard.jump.at != self.at:
+            # answered meanwhile, or another jump came since the form was shown
             return self.async_abort(reason="decided")
-        binding.readings.async_decide_jump(self.key, consumption)
+        readings.async_decide_jump(self.key, consumption)
         return self.async_create_entry(data={})
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
-        """Offer the two answers."""
-        return self.async_show_menu(step_id="init", menu_options=["not_consumption", "consumption"])
+        """Offer the two answers, with the numbers they apply."""
+        if (readings := self._readings()) is None:
+            return self.async_abort(reason="not_loaded")
+        if (placeholders := readings.jump_placeholders(self.key)) is None:
+            return self.async_abort(reason="decided")
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=["not_consumption", "consumption"],
+            description_placeholders=placeholders,
+        )
 
     async def async_step_not_consumption(
         self, user_input: dict[str, Any] | None = None

@@ -162,8 +162,10 @@ class TotalSensor(QuirkEntity, SensorEntity):
     """A guarded energy total: a view of the node's readings (readings.py).
 
     It shows the total the dashboard books; the device's own register is the
-    ``meter_reading`` attribute.
+    ``meter_reading`` attribute (not recorded: it changes with every reading).
     """
+
+    _unrecorded_attributes = frozenset({ATTR_METER_READING})
 
     def __init__(self, binding: NodeBinding, decl: SensorDecl) -> None:
         """Initialize."""

@@ -176,6 +176,9 @@ export function startControlServer({ port, driver, devices, ws, load, homeId, ws
 				dev.state.meters[body.scale] = value;
 				dev.changed();
 			}
+			// silent: the register moves without a report (a real meter reports on its
+			// interval); the next Meter Get answers with it
+			if (body.silent === true) return { ok: true };
 			await send(dev, new MeterCCReport({
 				nodeId: controllerNodeId,
 				type: caps.meterType ?? 1,

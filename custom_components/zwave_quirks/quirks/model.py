@@ -224,6 +224,8 @@ class SensorDecl(EntityDecl):
             raise QuirkError(f"{self.key}: max_power only applies to a growing total")
         if self.power is not None and not self.guard_total:
             raise QuirkError(f"{self.key}: power only applies to a growing total")
+        if self.guard_total and self.convert is not None:
+            raise QuirkError(f"{self.key}: a growing total is one value (or alternatives)")
 
     @property
     def values(self) -> tuple[ValueRef, ...]:
