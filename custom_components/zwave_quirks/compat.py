@@ -38,4 +38,5 @@ def restored_state(hass: HomeAssistant, entity_id: str) -> restore_state.StoredS
     if (get := getattr(data, "async_get_stored_state", None)) is not None:
         stored: restore_state.StoredState | None = get(entity_id)
         return stored
-    return data.last_states.get(entity_id)
+    last_states: dict[str, restore_state.StoredState] = getattr(data, "last_states", {})
+    return last_states.get(entity_id)
