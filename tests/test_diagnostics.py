@@ -89,8 +89,7 @@ async def test_config_entry_diagnostics(
     text = json.dumps(diag)
     for secret in ("user", "hunter2secret", "abc123token", "frag"):
         assert secret not in text, secret
-    port = URL(sim.url).port
-    assert diag["entry"]["data"] == {CONF_URL: f"ws://127.0.0.1:{port}/", "token": "**REDACTED**"}
+    assert diag["entry"]["data"] == {CONF_URL: "ws://**REDACTED**", "token": "**REDACTED**"}
     assert diag["entry"]["state"] == "loaded"
 
     connection = diag["connection"]
@@ -109,6 +108,37 @@ async def test_config_entry_diagnostics(
     device = _node_device(hass, entry, sim, ZEN06)
     assert nodes[str(ZEN06)] == await get_diagnostics_for_device(hass, hass_client, entry, device)
     assert diag["unsupported_nodes"] == []
+
+
+async def test_no_diagnostics_names_the_server_the_home_or_the_meter(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim: AsyncSim,
+    entry: MockConfigEntry,
+) -> None:
+    """Every diagnostics file of the integration: the entry's and each device's."""
+    await wait_for(
+        hass, lambda: all(b.node is not None for b in entry.runtime_data.bindings.values())
+    )
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    files = [await get_diagnostics_for_config_entry(hass, hass_client, entry)] + [
+        await get_diagnostics_for_device(hass, hass_client, entry, device) for device in devices
+    ]
+    assert len(files) == 5  # the entry, the network, three nodes
+    address = URL(sim.url)
+    secrets = {
+        f"{address.host}:{address.port}",
+        str(sim.home_id),
+        f"{sim.home_id:08x}",
+        SERIAL,
+        str(SERIAL_FIRST),
+        str(SERIAL_SECOND),
+    }
+    for diag in files:
+        text = json.dumps(diag)
+        assert [s for s in secrets if s in text] == []
+    # what is left of the address: its scheme (ws or wss matters for a report)
+    assert files[0]["entry"]["data"][CONF_URL] == "ws://**REDACTED**"
 
 
 async def test_han_device_diagnostics(
@@ -258,7 +288,7 @@ async def test_entry_that_is_not_loaded(hass: HomeAssistant) -> None:
     )
     entry.add_to_hass(hass)
     diag = await async_get_config_entry_diagnostics(hass, entry)
-    assert diag["entry"]["data"] == {CONF_URL: "wss://zwave.example:3000/ws"}
+    assert diag["entry"]["data"] == {CONF_URL: "wss://**REDACTED**"}
     assert diag["entry"]["state"] == "not_loaded"
     assert diag["connection"] == {"connected": False}
     assert diag["nodes"] == {}

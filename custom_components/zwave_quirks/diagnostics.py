@@ -18,7 +18,6 @@ from .const import CONF_URL, LOGGER
 from .neighbour import decisions
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam, EntityDecl, Fingerprint, SensorDecl
-from .util import redact_url
 from .validation import display_number, display_option, is_off
 
 # keys of entry data or options that could hold secrets, now or in a later version
@@ -227,8 +226,10 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     data = dict(entry.data)
-    if isinstance(data.get(CONF_URL), str):
-        data[CONF_URL] = redact_url(data[CONF_URL])
+    if isinstance(url := data.get(CONF_URL), str):
+        # the address identifies the home (and may carry credentials): its scheme only
+        scheme = url.partition("://")[0] if "://" in url else ""
+        data[CONF_URL] = f"{scheme}://{REDACTED}" if scheme in ("ws", "wss") else REDACTED
     result: dict[str, Any] = {
         "entry": {
             "title": _without_home_id(entry.title, entry),
