@@ -22,14 +22,17 @@ from zwave_js_server.model.node import Node
 
 from . import ids
 from .compat import CONNECTION_LOST
-from .const import DOMAIN, LOGGER, SET_VALUE_TIMEOUT
+from .const import (
+    DOMAIN,
+    LOGGER,
+    METADATA_UPDATED,
+    SET_VALUE_TIMEOUT,
+    VALUE_ADDED,
+    VALUE_UPDATED,
+)
 from .quirks.model import ResolvedQuirk, ValueRef
 from .readings import NodeReadings
 from .validation import metadata_drift
-
-VALUE_UPDATED = "value updated"
-VALUE_ADDED = "value added"
-METADATA_UPDATED = "metadata updated"
 
 SET_OK = {SetValueStatus.SUCCESS, SetValueStatus.SUCCESS_UNSUPERVISED, SetValueStatus.WORKING}
 

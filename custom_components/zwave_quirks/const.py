@@ -20,4 +20,9 @@ RECONNECT_FAST_PERIOD: Final = 60.0
 RECONNECT_MAX_DELAY: Final = 60.0
 SET_VALUE_TIMEOUT: Final = 30.0
 
+# the node events of a value: only VALUE_UPDATED is a reading from the node
+VALUE_UPDATED: Final = "value updated"
+VALUE_ADDED: Final = "value added"
+METADATA_UPDATED: Final = "metadata updated"
+
 USER_AGENT: Final = {"zwave_quirks": "0.3.0"}

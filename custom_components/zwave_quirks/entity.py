@@ -15,9 +15,9 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .binding import VALUE_UPDATED, NodeBinding
+from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, VALUE_UPDATED
 from .quirks.model import CapacityDecl, ConfigParam, SensorDecl, ValueRef
 from .validation import Subject, async_subject
 

@@ -30,7 +30,7 @@ from homeassistant.util import dt as dt_util
 
 from .capacity import CapacitySnapshot, CapacityTracker
 from .compat import restored_state
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, METADATA_UPDATED, VALUE_UPDATED
 from .guard import Outcome, Result, TotalGuard
 from .ids import capacity_storage_key, readings_storage_key
 from .options import capacity_options
@@ -39,8 +39,6 @@ from .quirks.model import CapacityDecl, ResolvedQuirk, SensorDecl, ValueRef
 STORAGE_VERSION = 1
 # at most this long (s) between saves while readings come; a stop saves at once
 SAVE_INTERVAL = 30.0
-VALUE_UPDATED = "value updated"
-METADATA_UPDATED = "metadata updated"
 JUMP_ISSUE = "energy_jump"
 
 
@@ -120,7 +118,8 @@ class NodeReadings:
         self.snapshot: CapacitySnapshot | None = None
         self.loaded = False
         self._waiting: list[Callable[[], None]] = []
-        self._listeners: list[Callable[[], None]] = []
+        # the entities to tell, by total key (None: the capacity sensors)
+        self._listeners: dict[str | None, list[Callable[[], None]]] = {}
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, readings_storage_key(binding.home_id, binding.node_id)
         )
@@ -283,10 +282,11 @@ class NodeReadings:
 
     # -- what entities read ---------------------------------------------------------
 
-    def subscribe(self, func: Callable[[], None]) -> Callable[[], None]:
-        """Call func after every change of a total or of the capacity snapshot."""
-        self._listeners.append(func)
-        return lambda: self._listeners.remove(func) if func in self._listeners else None
+    def subscribe(self, func: Callable[[], None], key: str | None = None) -> Callable[[], None]:
+        """Call func after a change of the total ``key``, or (None) of the capacity snapshot."""
+        listeners = self._listeners.setdefault(key, [])
+        listeners.append(func)
+        return lambda: listeners.remove(func) if func in listeners else None
 
     def total(self, key: str) -> TotalGuard | None:
         """The guard of a total (its ``total`` is what the sensor shows)."""
@@ -401,7 +401,7 @@ class NodeReadings:
             if value is not None:
                 result = total.guard.refresh(value, now, self._max_power_kw(total.decl))
                 self._decided(total, result, now, False)
-        self._update()
+        self._update(*self.totals)
 
     def _source_ref(self, total: MeterTotal) -> ValueRef | None:
         """The source a total is read from: the one reported last, else the first with a value."""
@@ -461,7 +461,7 @@ class NodeReadings:
                 new_level=result.outcome is Outcome.FIRST,
             )
         if result.changed or result.outcome is Outcome.HELD:
-            self._update()
+            self._update(key)
         elif reading:
             # a held level's readings and the counts are worth keeping too
             self._save_soon()
@@ -575,15 +575,19 @@ class NodeReadings:
                 guard.total,
             )
         self._jump_issue(key)
-        self._update()
+        self._update(key)
         # the answer is written at once
         self._store.async_delay_save(self._data, 1)
         return added
 
     # -- output ---------------------------------------------------------------------
 
-    def _update(self) -> None:
-        """A new snapshot; save now and then; wake at the period's end; tell the entities."""
+    def _update(self, *keys: str) -> None:
+        """A new snapshot; save now and then; wake at the period's end; tell the entities.
+
+        The capacity sensors hear of every update, the sensors of a total only
+        of their own (not of each power reading).
+        """
         now = dt_util.utcnow()
         if self.tracker is not None:
             self.snapshot = self.tracker.snapshot(now, self.limits)
@@ -593,7 +597,8 @@ class NodeReadings:
                 self._wake_at = end
                 self._unwake = async_track_point_in_utc_time(self.hass, self._on_period_end, end)
         self._save_soon()
-        for func in tuple(self._listeners):
+        listeners = [f for key in (None, *keys) for f in self._listeners.get(key, ())]
+        for func in listeners:
             try:
                 func()
             except Exception:  # noqa: BLE001 - one entity must not stop the others

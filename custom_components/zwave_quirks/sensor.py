@@ -16,9 +16,10 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .binding import METADATA_UPDATED, NodeBinding
+from .binding import NodeBinding
 from .capacity_sensor import capacity_sensors
 from .connection import ZwaveQuirksConfigEntry
+from .const import METADATA_UPDATED
 from .entity import QuirkEntity, async_setup_platform, sensor_description
 from .quirks.model import SensorDecl, ValueRef
 
@@ -192,5 +193,7 @@ class TotalSensor(QuirkEntity, SensorEntity):
 
     async def async_added_to_hass(self) -> None:
         """Follow the readings and the node's availability."""
-        self.async_on_remove(self.binding.readings.subscribe(self.async_write_ha_state))
+        self.async_on_remove(
+            self.binding.readings.subscribe(self.async_write_ha_state, self.decl.key)
+        )
         await super().async_added_to_hass()
