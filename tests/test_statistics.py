@@ -85,12 +85,17 @@ def mock_recorder_before_hass(wall_clock: FrozenDateTimeFactory, async_test_reco
 
 @pytest.fixture(autouse=True)
 def quiet_database() -> Iterator[None]:
-    """The test plugin logs every SQL statement at INFO: hundreds of thousands of lines here."""
-    engine = logging.getLogger("sqlalchemy.engine")
-    level = engine.level
-    engine.setLevel(logging.WARNING)
+    """The test plugin logs every SQL statement at INFO and the recorder's every task at DEBUG."""
+    loggers = [
+        logging.getLogger(name)
+        for name in ("sqlalchemy.engine", "homeassistant.components.recorder")
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     yield
-    engine.setLevel(level)
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
