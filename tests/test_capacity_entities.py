@@ -66,6 +66,7 @@ KWH, WATT = 0x10001, 0x10201
 # the fixture's import total
 START_TOTAL = 12345.67
 KEYS = {
+    "total": "energy",
     "energy": "energy_this_hour",
     "estimate": "estimated_energy_this_hour",
     "average": "capacity_peak_average",
@@ -372,6 +373,26 @@ async def test_the_days_of_the_dst_changes(
     capacity = han.entry.runtime_data.bindings[HAN].readings.tracker
     assert capacity is not None
     assert capacity.days[the_day].kw == pytest.approx(2.0, abs=1e-6)
+
+
+async def test_a_total_shown_is_stored_at_once(
+    hass: HomeAssistant, han: Han, hass_storage: dict[str, Any]
+) -> None:
+    """After a power cut the total must not start below what the recorder has.
+
+    A total that moved is written at once, not within the 30 s that other
+    changes (the power readings) wait for.
+    """
+    await han.run(oslo("2026-01-15 11:30"), kw=2.0)
+    await han.at(oslo("2026-01-15 11:30:40"))
+    han.total += 2.0 * 40 / 3600
+    han.report(KWH, round(han.total, 6))
+    han.report(WATT, 2000.0)  # its save (within 30 s) must not postpone the total's
+    await han.settle()
+    await han.at(oslo("2026-01-15 11:30:41"))
+    assert han.value("total") == pytest.approx(han.total, abs=1e-6)
+    stored = hass_storage[STORE_KEY]["data"]["totals"]["energy"]
+    assert stored["total"] == pytest.approx(han.total, abs=1e-6)
 
 
 async def test_a_restart_mid_hour_restores_from_the_store(

@@ -462,6 +462,10 @@ class NodeReadings:
             )
         if result.changed or result.outcome is Outcome.HELD:
             self._update(key)
+            if result.changed:
+                # a total the sensor now shows is written at once: after a power
+                # cut it must not start from a lower one (the recorder has it)
+                self._save_now()
         elif reading:
             # a held level's readings and the counts are worth keeping too
             self._save_soon()
@@ -577,7 +581,7 @@ class NodeReadings:
         self._jump_issue(key)
         self._update(key)
         # the answer is written at once
-        self._store.async_delay_save(self._data, 1)
+        self._save_now()
         return added
 
     # -- output ---------------------------------------------------------------------
@@ -603,6 +607,17 @@ class NodeReadings:
                 func()
             except Exception:  # noqa: BLE001 - one entity must not stop the others
                 LOGGER.warning("%s: an entity failed to update", self._device_name(), exc_info=True)
+
+    def _save_now(self) -> None:
+        """Save at once; the next _save_soon schedules anew.
+
+        Not a delayed save of 0 s: a later delayed save would postpone it.
+        """
+        if self.loaded:
+            self._save_due = 0.0
+            self.hass.async_create_task(
+                self._store.async_save(self._data()), f"{DOMAIN} save readings"
+            )
 
     def _save_soon(self) -> None:
         """Save within SAVE_INTERVAL; more often would postpone the save (a delayed save)."""
