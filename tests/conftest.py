@@ -218,9 +218,31 @@ async def loaded_entry(hass: HomeAssistant, sim: AsyncSim) -> AsyncIterator[Mock
         await hass.async_block_till_done()
 
 
+# The longest files first: the two workers (scripts/test runs -n 2) then end together.
+LONGEST_FIRST = ("test_restarts.py", "test_browser.py", "test_statistics.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest tests first (a stable sort: the others keep their order)."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Say whether the browser test ran, and what it measured; the statistics bank's table."""
+    """Say whether the browser test ran, and what it measured; the statistics bank's table;
+    what the restarts measured."""
     _statistics_summary(terminalreporter)
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "restarts" and getattr(report, "when", "") == "call":
+                terminalreporter.write_sep("-", "Home Assistant restarts")
+                terminalreporter.write_line(str(value))
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             if "test_browser.py" not in getattr(report, "nodeid", ""):

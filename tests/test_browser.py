@@ -16,17 +16,11 @@ would fetch from the internet.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,10 +29,7 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT, Simulator
-
-sys.path.insert(0, str(ROOT / "scripts" / "dev"))
-
-from ha_storage import write_http_store
+from .hass_process import HASS, Hass, has_state, http_json, wait_until
 
 try:
     from playwright.sync_api import Locator, Page, Route, sync_playwright
@@ -63,7 +54,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1440, "height": 900}
 IMAGES = ROOT / "docs" / "images"
 TRANSLATIONS = ROOT / "custom_components" / "zwave_quirks" / "translations"
-HASS = Path(sys.executable).with_name("hass")
 
 # The HAN's names that must be shown whole (sensor translation keys).
 MUST_FIT = (
@@ -123,112 +113,6 @@ def auto_enable_custom_integrations() -> None:
 
 def _translations(language: str) -> dict[str, Any]:
     return json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _http_json(
-    url: str, token: str | None = None, timeout: float = 10, data: dict[str, Any] | None = None
-) -> Any:
-    """GET, or POST ``data``, as JSON."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    body = None
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-        body = json.dumps(data).encode()
-    request = urllib.request.Request(url, data=body, headers=headers)
-    with urllib.request.urlopen(request, timeout=timeout) as r:
-        return json.load(r)
-
-
-def _has_state(url: str, token: str, entity_id: str) -> bool:
-    """Whether Home Assistant has a state for the entity (a disabled one has none)."""
-    try:
-        _http_json(f"{url}/api/states/{entity_id}", token)
-    except urllib.error.HTTPError as err:
-        if err.code == 404:
-            return False
-        raise
-    return True
-
-
-def _wait_until(what: str, check: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.25)
-
-
-class Hass:
-    """A `hass` process on 127.0.0.1 with this integration and a minimal configuration."""
-
-    def __init__(self, config_dir: Path) -> None:
-        self.config_dir = config_dir
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = config_dir / "hass-output.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-        self.startup_seconds = 0.0
-
-    def start(self, timeout: float = 180) -> None:
-        self.config_dir.mkdir(parents=True, exist_ok=True)
-        # No default_config: its discovery integrations send beyond loopback.
-        # No homeassistant: section: onboarding sets the location.
-        (self.config_dir / "configuration.yaml").write_text(
-            "frontend:\nconfig:\nlogger:\n  default: warning\n", encoding="utf-8"
-        )
-        (self.config_dir / "custom_components").symlink_to(ROOT / "custom_components")
-        # HTTP settings in YAML would need confirming in the UI (2026.10)
-        write_http_store(self.config_dir, "127.0.0.1", self.port)
-        with self.log.open("wb") as log:
-            self._proc = subprocess.Popen(
-                [str(HASS), "--config", str(self.config_dir), "--skip-pip"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-        def ready() -> bool:
-            if self._proc is not None and self._proc.poll() is not None:
-                raise AssertionError(f"hass exited ({self._proc.returncode}):\n{self.tail()}")
-            try:
-                _http_json(f"{self.url}/api/onboarding", timeout=2)
-            except OSError, ValueError:
-                return False
-            return True
-
-        _wait_until("Home Assistant to answer", ready, timeout)
-
-    def stop(self, timeout: float = 60) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        with contextlib.suppress(ProcessLookupError):  # anything left in its group
-            os.killpg(proc.pid, signal.SIGKILL)
-
-    def tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
-
-    def error_lines(self) -> list[str]:
-        text = self.log.read_text(encoding="utf-8", errors="replace")
-        return [line for line in text.splitlines() if " ERROR " in line]
 
 
 # Every entity name on a device page: the row it is in, the width its text
@@ -295,7 +179,7 @@ def _measure(page: Page, *names: str) -> list[dict[str, Any]]:
         counts.append(len(page.evaluate(MEASURE_NAMES)))
         return len(counts) >= 3 and counts[-1] == counts[-2] == counts[-3] > 0
 
-    _wait_until("the device page to settle", settled, 30)
+    wait_until("the device page to settle", settled, 30)
     return list(page.evaluate(MEASURE_NAMES))
 
 
@@ -458,7 +342,7 @@ def test_new_user_in_the_browser(
 
                 _onboard(page, hass)
                 token = page.evaluate("JSON.parse(localStorage.hassTokens).access_token")
-                core = _http_json(f"{hass.url}/api/config", token)
+                core = http_json(f"{hass.url}/api/config", token)
                 assert core["country"] == "NO"
                 assert core["unit_system"]["temperature"] == "°C"  # metric
                 phase("onboarding")
@@ -541,8 +425,8 @@ def test_new_user_in_the_browser(
                 assert sim.node_state(2)["switch"] is False
                 assert not outlet.is_checked()
                 outlet_row.locator("ha-switch").click()  # its thumb covers the input
-                _wait_until("node 2 to switch on", lambda: sim.node_state(2)["switch"], 15)
-                _wait_until("the switch to show on", outlet.is_checked, 15)
+                wait_until("node 2 to switch on", lambda: sim.node_state(2)["switch"], 15)
+                wait_until("the switch to show on", outlet.is_checked, 15)
                 names = _measure(
                     page,
                     en["entity"]["number"]["voltage_report_interval"]["name"],
@@ -557,12 +441,12 @@ def test_new_user_in_the_browser(
                 # Beside Z-Wave JS: core's integration added for the same network (its
                 # own flow, through the API), then our repair issue puts its duplicates away
                 flows = f"{hass.url}/api/config/config_entries/flow"
-                step = _http_json(flows, token, data={"handler": "zwave_js"})
+                step = http_json(flows, token, data={"handler": "zwave_js"})
                 assert step["step_id"] == "manual", step
-                step = _http_json(f"{flows}/{step['flow_id']}", token, data={"url": sim.url})
+                step = http_json(f"{flows}/{step['flow_id']}", token, data={"url": sim.url})
                 assert step["type"] == "create_entry", step
                 core_kwh = "sensor.heatit_z_han2_electric_consumption_kwh"
-                _wait_until("core's entities", lambda: _has_state(hass.url, token, core_kwh), 30)
+                wait_until("core's entities", lambda: has_state(hass.url, token, core_kwh), 30)
                 page.goto(f"{hass.url}/config/repairs")
                 issue_tail = en["issues"]["superseded_entities"]["title"].split("}")[-1]
                 issue = page.get_by_text(issue_tail)
@@ -581,9 +465,9 @@ def test_new_user_in_the_browser(
                 )
                 _screenshot(page, "beside-zwave-js-repair.png")
                 submit.click()
-                _wait_until(
+                wait_until(
                     "core's kWh sensor to be disabled",
-                    lambda: not _has_state(hass.url, token, core_kwh),
+                    lambda: not has_state(hass.url, token, core_kwh),
                     15,
                 )
                 page.keyboard.press("Escape")
@@ -597,9 +481,9 @@ def test_new_user_in_the_browser(
                 page.goto(f"{hass.url}/config/general")
                 _pick(page, "Language", "bokmål", "Norsk Bokmål")
                 page.get_by_role("button", name="Save").last.click()
-                _wait_until(
+                wait_until(
                     "the system language to be nb",
-                    lambda: _http_json(f"{hass.url}/api/config", token)["language"] == "nb",
+                    lambda: http_json(f"{hass.url}/api/config", token)["language"] == "nb",
                     15,
                 )
                 page.goto(integration_url)
@@ -608,7 +492,7 @@ def test_new_user_in_the_browser(
                 page.get_by_role("button", name="OK").click()
                 page.goto(f"{hass.url}/profile/localization")
                 _pick(page, "Language", "bokmål", "Norsk Bokmål")
-                _wait_until(
+                wait_until(
                     "the page to be in Norwegian",
                     lambda: page.locator("html").get_attribute("lang") == "nb",
                     15,
