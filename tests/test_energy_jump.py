@@ -15,6 +15,7 @@ from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.guard import Jump
 from custom_components.zwave_quirks.readings import jump_issue_id
 
+from .fixture_client import HOME_ID
 from .helpers import PLUG
 
 
@@ -95,9 +96,14 @@ async def test_a_jump_is_asked_again_after_a_restart(
     assert ir.async_get(hass).async_get_issue(DOMAIN, jumped) is not None
 
 
-async def test_removing_the_entry_removes_its_jump_issues(
-    hass: HomeAssistant, fixture_entry: MockConfigEntry, jumped: str
+async def test_removing_the_entry_removes_its_jump_issues_and_its_stored_readings(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry, jumped: str, hass_storage: dict[str, Any]
 ) -> None:
+    assert await hass.config_entries.async_unload(fixture_entry.entry_id)  # saves them
+    stored = [key for key in hass_storage if key.startswith(f"{DOMAIN}.readings.")]
+    assert len(stored) == 3, stored  # the plugs and the HAN
+    hass_storage[f"{DOMAIN}.capacity.{HOME_ID:08x}.4"] = {"version": 1, "data": {}}  # 0.2's
     assert await hass.config_entries.async_remove(fixture_entry.entry_id)
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, jumped) is None
+    assert not [key for key in hass_storage if key.startswith(DOMAIN)], list(hass_storage)

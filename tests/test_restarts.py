@@ -17,7 +17,9 @@ Afterwards:
   energy the meters counted: nothing lost to a kill, nothing counted twice;
 - the month's capacity peaks (seeded into the stored tracker before the first
   restart) are kept, and the hour's energy is the hour's true energy;
-- Home Assistant started while the server was down without waiting for it.
+- Home Assistant started while the server was down without waiting for it;
+- a plug that the capacity blueprint's service turned off for the hour is on
+  again after a start, when the hour ended while Home Assistant was down.
 
 The recorder compiles a period only once it has ended; the test hook
 (tests/hass_components/zwq_recorder_hook) has it compile them at the end.
@@ -78,6 +80,11 @@ RESTARTS = [
 # while Home Assistant is down after these restarts, a meter repeats a stale total
 STALE_AFTER = {2: PLUG, 5: HAN}
 SERVER_DOWN_SECONDS = 30
+# before this restart (a kill) the capacity blueprint's service turns the plug off for
+# the hour; Home Assistant is down when the hour ends
+SHED_BEFORE = 8
+OUTLET = "switch.hank_electronics_hkzw_so03_outlet"
+ESTIMATE = "sensor.heatit_z_han2_estimated_energy_this_hour"
 
 
 @pytest.fixture(autouse=True)
@@ -240,6 +247,15 @@ def test_restarts_lose_nothing_and_count_nothing_twice(
         pace = random.Random(19)  # noqa: S311 - not for secrets
         unrecorded = {"stop": 0, "kill": 0}
         for n, (stop_signal, server_down) in enumerate([(None, False), *RESTARTS]):
+            if n == SHED_BEFORE:
+                sim.press_switch(PLUG, True)
+                wait_until("the outlet on", lambda: hass.state(OUTLET)["state"] == "on", 15)  # type: ignore[index]
+                answer = hass.api(
+                    "services/zwave_quirks/turn_off_for_period?return_response",
+                    {"entity_id": OUTLET, "meter": ESTIMATE},
+                )
+                assert answer["service_response"]["turned_off"] == [OUTLET], answer
+                wait_until("the plug off", lambda: not sim.node_state(PLUG)["switch"], 15)
             if n:
                 shown = {node: _number(hass, e) for node, e in ENERGY.items()}
                 hass.stop(sig=stop_signal)
@@ -254,6 +270,12 @@ def test_restarts_lose_nothing_and_count_nothing_twice(
                     meters.report_energy(node, meters.register(node) - 0.5)
                 if server_down:
                     sim.stop_server()
+                if n == SHED_BEFORE:  # the hour ends while Home Assistant is down
+                    shed = config / ".storage" / "zwave_quirks.shed"
+                    stored = json.loads(shed.read_text(encoding="utf-8"))
+                    (note,) = stored["data"]["loads"].values()
+                    note["until"] = datetime.now(UTC).isoformat()
+                    shed.write_text(json.dumps(stored), encoding="utf-8")
             spawned = hass.spawn()
             hass.wait_running(every=0.05)
             started = time.monotonic() - spawned
@@ -278,6 +300,12 @@ def test_restarts_lose_nothing_and_count_nothing_twice(
                     assert value >= before[node], (n, entity_id, value, before[node])  # type: ignore[operator]
             if seeded and n:
                 assert _number(hass, PEAK_AVERAGE) == SEEDED_PEAK_KW, n
+            if n == SHED_BEFORE:
+                wait_until("the plug on again", lambda: sim.node_state(PLUG)["switch"], 30)
+                report.append(
+                    f"plug turned off for the hour before restart {n} (a kill), the hour ended"
+                    " while Home Assistant was down: on again after the start"
+                )
             meters.paused.clear()
             time.sleep(4)  # the next register from each meter
             for node, entity_id in ENERGY.items():

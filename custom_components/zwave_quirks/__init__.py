@@ -5,14 +5,15 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .neighbour import ISSUE, async_show_again
-from .readings import JUMP_ISSUE
-from .services import async_setup_services
+from .readings import JUMP_ISSUE, async_remove_stores
+from .services import SHEDDER, async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
@@ -27,8 +28,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's services."""
-    async_setup_services(hass)
+    """Register the integration's services; read the loads turned off for a period."""
+    await async_setup_services(hass)
     return True
 
 
@@ -51,7 +52,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry) -> None:
-    """The entry is gone: so are its repair issues; Z-Wave JS's entities it put away return."""
+    """The entry is gone: so are its repair issues and stored readings.
+
+    Z-Wave JS's entities it put away return; the loads it turned off for a
+    period go on.
+    """
     for key in (*REPAIRS, ISSUE):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
     issues = ir.async_get(hass)
@@ -59,3 +64,17 @@ async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
         if domain == DOMAIN and issue_id.startswith(f"{JUMP_ISSUE}_{entry.entry_id}_"):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     async_show_again(hass, entry, save=False)
+    if (shedder := hass.data.get(SHEDDER)) is not None:
+        shedder.async_release(entry.entry_id)
+    if entry.unique_id and entry.unique_id.isdigit():
+        home_id = int(entry.unique_id)
+        prefix = f"{home_id}-"
+        nodes = {
+            int(identifier.removeprefix(prefix))
+            for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+            for domain, identifier in device.identifiers
+            if domain == DOMAIN
+            and identifier.startswith(prefix)
+            and identifier.removeprefix(prefix).isdigit()
+        }
+        await async_remove_stores(hass, home_id, nodes)

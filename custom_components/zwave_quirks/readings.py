@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -40,6 +40,13 @@ STORAGE_VERSION = 1
 # at most this long (s) between saves while readings come; a stop saves at once
 SAVE_INTERVAL = 30.0
 JUMP_ISSUE = "energy_jump"
+
+
+async def async_remove_stores(hass: HomeAssistant, home_id: int, node_ids: Iterable[int]) -> None:
+    """The entry is gone: remove its nodes' stored readings (and 0.2's capacity files)."""
+    for node_id in node_ids:
+        for key in (readings_storage_key(home_id, node_id), capacity_storage_key(home_id, node_id)):
+            await Store[Any](hass, STORAGE_VERSION, key).async_remove()
 
 
 class NodeValues(Protocol):

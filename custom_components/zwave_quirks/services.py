@@ -1,26 +1,39 @@
-"""Services: write a configuration parameter, validated by the quirk."""
+"""Services: write a configuration parameter, validated by the quirk; shed loads for a period."""
 
 from __future__ import annotations
 
 import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import translation
+from homeassistant.helpers.service import async_extract_entity_ids
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+from homeassistant.util.json import JsonValueType
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .quirks.model import ConfigParam, SensorDecl
+from .shed import SWITCH, LoadShedder
 from .validation import async_subject, raw_for_any
 
 SERVICE_SET_PARAMETER = "set_parameter"
 ATTR_DEVICE_ID = "device_id"
 ATTR_PARAMETER = "parameter"
 ATTR_VALUE = "value"
+SERVICE_TURN_OFF_FOR_PERIOD = "turn_off_for_period"
+ATTR_METER = "meter"
+SHEDDER: HassKey[LoadShedder] = HassKey(f"{DOMAIN}_shed")
 
 SET_PARAMETER_SCHEMA = vol.Schema(
     {
@@ -30,6 +43,8 @@ SET_PARAMETER_SCHEMA = vol.Schema(
         vol.Required(ATTR_VALUE): vol.Any(vol.Coerce(float), cv.string),
     }
 )
+
+TURN_OFF_FOR_PERIOD_SCHEMA = cv.make_entity_service_schema({vol.Required(ATTR_METER): cv.entity_id})
 
 
 def _binding(hass: HomeAssistant, device_id: str) -> NodeBinding:
@@ -122,9 +137,76 @@ async def _async_set_parameter(call: ServiceCall) -> None:
     await binding.async_set_value(param.value, raw, name)
 
 
-@callback
-def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the services once for the integration."""
+def _meter(hass: HomeAssistant, entity_id: str) -> tuple[ZwaveQuirksConfigEntry, NodeBinding]:
+    """The entry and node of a capacity sensor; a translated error for anything else."""
+    registered = er.async_get(hass).async_get(entity_id)
+    entry = (
+        hass.config_entries.async_get_entry(registered.config_entry_id)
+        if registered is not None and registered.platform == DOMAIN and registered.config_entry_id
+        else None
+    )
+    binding = None
+    if entry is not None and entry.state is ConfigEntryState.LOADED and registered is not None:
+        binding = next(
+            (
+                b
+                for b in entry.runtime_data.bindings.values()
+                if b.device_id == registered.device_id
+            ),
+            None,
+        )
+    if entry is None or binding is None or binding.readings.capacity_decl is None:
+        key = "not_a_capacity_meter" if entry is None else "meter_not_available"
+        if binding is not None and binding.readings.capacity_decl is None:
+            key = "not_a_capacity_meter"
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"entity": _state_name(hass, entity_id)},
+        )
+    return entry, binding
+
+
+def _state_name(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    return state.name if state is not None else entity_id
+
+
+async def _async_turn_off_for_period(call: ServiceCall) -> ServiceResponse:
+    hass = call.hass
+    entry, binding = _meter(hass, call.data[ATTR_METER])
+    tracker = binding.readings.tracker
+    if tracker is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="meter_not_available",
+            translation_placeholders={"entity": _state_name(hass, call.data[ATTR_METER])},
+        )
+    entity_ids = sorted(await async_extract_entity_ids(call))
+    for entity_id in entity_ids:
+        if not entity_id.startswith(f"{SWITCH}."):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_switch",
+                translation_placeholders={"entity": _state_name(hass, entity_id)},
+            )
+    until = tracker.period_start(dt_util.utcnow()) + tracker.period
+    turned = await hass.data[SHEDDER].async_turn_off(entity_ids, until, entry.entry_id)
+    return {"turned_off": list[JsonValueType](turned), "until": until.isoformat()}
+
+
+async def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the services once for the integration; read the loads turned off."""
+    shedder = LoadShedder(hass)
+    await shedder.async_load()
+    hass.data[SHEDDER] = shedder
     hass.services.async_register(
         DOMAIN, SERVICE_SET_PARAMETER, _async_set_parameter, schema=SET_PARAMETER_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_TURN_OFF_FOR_PERIOD,
+        _async_turn_off_for_period,
+        schema=TURN_OFF_FOR_PERIOD_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )

@@ -1,0 +1,211 @@
+"""Loads turned off for the rest of a capacity period, and on again when it ends.
+
+The service `zwave_quirks.turn_off_for_period` (which the blueprint *Stay below
+the next capacity step* calls) turns off the given switches that are on and
+notes each, with the end of the meter's current period, in Home Assistant's
+storage (`.storage/zwave_quirks.shed`) before anything else happens. So
+neither a restart in the middle of the period nor Home Assistant being down
+when it ends leaves a load off: at the period's end, or as soon as Home
+Assistant has started after it, each noted switch is turned on again; one
+that is unavailable then is turned on when it becomes available.
+
+A switch that is on again before the end (the user, another automation) is
+no longer noted: the next off is not ours to undo. Removing the integration's
+entry turns its loads on at once. The notes do not depend on the Z-Wave
+connection: a water heater on another integration's switch comes back even
+while the Z-Wave JS server is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+)
+from homeassistant.helpers.start import async_at_started
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+
+STORAGE_KEY = f"{DOMAIN}.shed"
+STORAGE_VERSION = 1
+SWITCH = "switch"
+
+
+class LoadShedder:
+    """The switches turned off until a period's end, kept across restarts."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Initialize; nothing happens before async_load and the start."""
+        self.hass = hass
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        # entity id -> (the period's end, the entry whose meter it was)
+        self.loads: dict[str, tuple[datetime, str]] = {}
+        self._timers: dict[str, Callable[[], None]] = {}
+        self._watch: Callable[[], None] | None = None
+        self._started = False
+
+    async def async_load(self) -> None:
+        """Read the notes; turn the loads on once Home Assistant has started."""
+        data = await self._store.async_load() or {}
+        for entity_id, note in (data.get("loads") or {}).items():
+            try:
+                until = dt_util.parse_datetime(note["until"])
+                entry_id = str(note["entry_id"])
+            except KeyError, TypeError, ValueError:
+                until = None
+            if until is None or until.tzinfo is None:
+                LOGGER.warning("Ignoring an unreadable note of a load turned off: %s", note)
+                continue
+            self.loads[entity_id] = (until, entry_id)
+        async_at_started(self.hass, self._async_started)
+        self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_stop)
+
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self._started = True
+        self._async_watch()
+        for entity_id in list(self.loads):
+            self._async_schedule(entity_id)
+
+    async def async_turn_off(
+        self, entity_ids: list[str], until: datetime, entry_id: str
+    ) -> list[str]:
+        """Turn off those of the switches that are on, until ``until``; the ones turned off."""
+        turned = [
+            entity_id
+            for entity_id in entity_ids
+            if (state := self.hass.states.get(entity_id)) is not None and state.state == STATE_ON
+        ]
+        if not turned:
+            return []
+        for entity_id in turned:
+            self.loads[entity_id] = (until, entry_id)
+        # noted before the switches go off: a power cut now still turns them on later
+        await self._store.async_save(self._data())
+        try:
+            await self.hass.services.async_call(
+                SWITCH, "turn_off", {ATTR_ENTITY_ID: turned}, blocking=True
+            )
+        finally:
+            self._async_watch()
+            for entity_id in turned:
+                self._async_schedule(entity_id)
+        return turned
+
+    @callback
+    def async_release(self, entry_id: str) -> None:
+        """The entry is gone: its loads go on now."""
+        for entity_id, (_until, owner) in list(self.loads.items()):
+            if owner == entry_id:
+                self._async_turn_on(entity_id)
+
+    @callback
+    def _async_stop(self, _event: Event) -> None:
+        """Cancel the timers (Home Assistant stops; the notes stay)."""
+        for cancel in self._timers.values():
+            cancel()
+        self._timers.clear()
+        if self._watch is not None:
+            self._watch()
+            self._watch = None
+
+    # -- inside -------------------------------------------------------------------
+
+    def _data(self) -> dict[str, Any]:
+        return {
+            "loads": {
+                entity_id: {"until": until.isoformat(), "entry_id": entry_id}
+                for entity_id, (until, entry_id) in sorted(self.loads.items())
+            }
+        }
+
+    @callback
+    def _async_changed(self) -> None:
+        self.hass.async_create_task(
+            self._store.async_save(self._data()), f"{DOMAIN} save the loads", eager_start=True
+        )
+        self._async_watch()
+
+    @callback
+    def _async_watch(self) -> None:
+        """Follow the noted switches' states (one listener for all of them)."""
+        if self._watch is not None:
+            self._watch()
+            self._watch = None
+        if self.loads:
+            self._watch = async_track_state_change_event(
+                self.hass, list(self.loads), self._async_state_changed
+            )
+
+    @callback
+    def _async_schedule(self, entity_id: str) -> None:
+        if (cancel := self._timers.pop(entity_id, None)) is not None:
+            cancel()
+        until, _entry_id = self.loads[entity_id]
+        if until <= dt_util.utcnow():
+            self._async_due(entity_id)
+            return
+
+        @callback
+        def due(_now: datetime) -> None:
+            self._timers.pop(entity_id, None)
+            self._async_due(entity_id)
+
+        self._timers[entity_id] = async_track_point_in_utc_time(self.hass, due, until)
+
+    @callback
+    def _async_due(self, entity_id: str) -> None:
+        """The period has ended: on again, or when the switch is available."""
+        if not self._started or entity_id not in self.loads:
+            return
+        state = self.hass.states.get(entity_id)
+        if state is None or state.state not in (STATE_ON, STATE_OFF):
+            LOGGER.info("%s is not available: it is turned on again when it is", entity_id)
+            return  # _async_state_changed goes on
+        self._async_turn_on(entity_id)
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        new = event.data["new_state"]
+        if entity_id not in self.loads or new is None:
+            return
+        if new.state == STATE_ON:
+            # on again by someone else: nothing left to undo
+            self._async_forget(entity_id)
+        elif new.state == STATE_OFF and self.loads[entity_id][0] <= dt_util.utcnow():
+            # available again after the period's end (the period's timer found it away)
+            old = event.data["old_state"]
+            if old is None or old.state not in (STATE_ON, STATE_OFF):
+                self._async_due(entity_id)
+
+    @callback
+    def _async_forget(self, entity_id: str) -> None:
+        self.loads.pop(entity_id, None)
+        if (cancel := self._timers.pop(entity_id, None)) is not None:
+            cancel()
+        self._async_changed()
+
+    @callback
+    def _async_turn_on(self, entity_id: str) -> None:
+        """Turn it on; the note goes when the switch shows on (a failure keeps it)."""
+        LOGGER.info("The capacity period has ended: turning %s on again", entity_id)
+        self.hass.async_create_task(
+            self._async_call_on(entity_id), f"{DOMAIN} turn on {entity_id}", eager_start=True
+        )
+
+    async def _async_call_on(self, entity_id: str) -> None:
+        try:
+            await self.hass.services.async_call(
+                SWITCH, "turn_on", {ATTR_ENTITY_ID: entity_id}, blocking=True
+            )
+        except Exception as err:  # noqa: BLE001 - logged; tried again when it changes
+            LOGGER.warning("Turning %s on again failed: %s", entity_id, err)
