@@ -501,3 +501,57 @@ async def test_the_network_device_is_named_after_the_network(
     assert device.area_id is None
     assert device.model == "Driver 15.29.0, server 3.10.2"
     assert device.sw_version is None
+
+
+@pytest.mark.parametrize("answers", ["nothing", "a websocket, then nothing"])
+async def test_a_server_that_hangs_does_not_hold_up_home_assistant_s_start(
+    hass: HomeAssistant, socket_enabled: None, answers: str
+) -> None:
+    """Home Assistant's start waits for every entry's setup: while it starts, a server
+    that accepts and then hangs costs STARTUP_CHECK_TIMEOUT, not CONNECT_TIMEOUT (10 s);
+    the entry is tried again once Home Assistant has started."""
+    held: list[asyncio.StreamWriter] = []
+    release = asyncio.Event()
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    async def websocket(request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await release.wait()
+        return ws
+
+    if answers == "nothing":
+        server = await asyncio.start_server(accept, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+    else:
+        app = web.Application()
+        app.router.add_get("/", websocket)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_URL: f"ws://127.0.0.1:{port}"}, unique_id=str(HOME_ID)
+    )
+    entry.add_to_hass(hass)
+    hass.set_state(CoreState.starting)
+    try:
+        with patch("custom_components.zwave_quirks.transport.STARTUP_CHECK_TIMEOUT", 0.2):
+            async with asyncio.timeout(5):  # far below the 10 s the server would cost
+                await hass.config_entries.async_setup(entry.entry_id)
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+        assert "no answer while Home Assistant starts" in str(entry.reason)
+    finally:
+        hass.set_state(CoreState.running)
+        await hass.config_entries.async_unload(entry.entry_id)
+        release.set()
+        for writer in held:
+            writer.close()
+        if answers == "nothing":
+            server.close()
+            await server.wait_closed()
+        else:
+            await runner.cleanup()

@@ -12,6 +12,9 @@ CONF_URL: Final = "url"
 DEFAULT_URL: Final = "ws://127.0.0.1:3000"
 
 CONNECT_TIMEOUT: Final = 10.0
+# while Home Assistant starts, which waits for every entry's setup: a server that
+# does not answer this fast is tried again once Home Assistant has started
+STARTUP_CHECK_TIMEOUT: Final = 1.0
 DRIVER_READY_TIMEOUT: Final = 60.0
 # reconnect after 1 s, doubling: to at most 3 s in the first minute of an outage, then 60 s
 RECONNECT_MIN_DELAY: Final = 1.0

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from zwave_js_server.client import Client
 from zwave_js_server.exceptions import BaseZwaveJSServerError
@@ -30,6 +30,7 @@ from .const import (
     RECONNECT_FAST_PERIOD,
     RECONNECT_MAX_DELAY,
     RECONNECT_MIN_DELAY,
+    STARTUP_CHECK_TIMEOUT,
     USER_AGENT,
 )
 from .server import ServerCheckError, async_check_server
@@ -121,9 +122,20 @@ class ZwaveTransport:
         self.client, self._listen_task = client, listen
 
     async def _async_check(self) -> None:
-        """Check the server and its network before a client connects for good."""
+        """Check the server and its network before a client connects for good.
+
+        While Home Assistant starts, the check has STARTUP_CHECK_TIMEOUT: a
+        server that accepts and then hangs must not hold up the start (Home
+        Assistant tries a not ready entry again once it has started).
+        """
         try:
-            version = await async_check_server(self.hass, self.url)
+            if self.hass.state is CoreState.running:
+                version = await async_check_server(self.hass, self.url)
+            else:
+                async with asyncio.timeout(STARTUP_CHECK_TIMEOUT):
+                    version = await async_check_server(self.hass, self.url)
+        except TimeoutError as err:
+            raise ConnectError("cannot_connect", "no answer while Home Assistant starts") from err
         except ServerCheckError as err:
             reason = (
                 err.reason
