@@ -58,6 +58,13 @@ HAN_ONLY = {"49-0-Air temperature", "50-0-value-65793"}  # temperature, export (
 NOT_REPLACED = ("node_status", "ping", "135-0-identify")
 
 
+@pytest.fixture(scope="module")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    """A network of this module's own: what other tests report to the session's network
+    (an export total, say) would give core's Z-Wave JS more entities to count."""
+    yield from running_simulator(tmp_path_factory, "zwave-beside-core")
+
+
 @pytest.fixture(autouse=True)
 async def unload_core(hass: HomeAssistant) -> AsyncIterator[None]:
     """Core without its firmware update checks (a check the server fails, as offline, sets a
