@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_mock_service,
 )
+
+from custom_components.zwave_quirks.blueprints import async_install_blueprints
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = re.compile(r"```yaml\n# example: (\w+)\n(.*?)```", re.DOTALL)
@@ -99,11 +100,8 @@ async def test_appliance_finished_blueprint(
     tmp_path: Path,
 ) -> None:
     """The blueprint loads in Home Assistant, validates its inputs and works."""
-    source = ROOT / "blueprints" / "automation" / "zwave_quirks" / "appliance_finished.yaml"
-    target = tmp_path / "blueprints" / "automation" / "zwave_quirks"
-    target.mkdir(parents=True)
-    shutil.copy(source, target)
     hass.config.config_dir = str(tmp_path)
+    await async_install_blueprints(hass)
     automation = {
         "alias": "Dishwasher finished",
         "use_blueprint": {

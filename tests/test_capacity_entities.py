@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from zwave_js_server.event import Event
 
+from custom_components.zwave_quirks.blueprints import async_install_blueprints
 from custom_components.zwave_quirks.capacity import (
     DEFAULT_LIMITS,
     CapacityReading,
@@ -666,11 +666,9 @@ def test_stored_options_that_are_not_valid_fall_back_to_the_defaults() -> None:
 async def test_the_blueprint_keeps_the_hour_below_the_next_step(
     hass: HomeAssistant, han: Han, fixture_client: type[FixtureClient], tmp_path: Path
 ) -> None:
-    """The blueprint loads, and an automation from it turns a plug off, then on at 11:00."""
+    """The blueprint loads as the integration puts it, and turns a plug off, then on at 11:00."""
     hass.config.config_dir = str(tmp_path)
-    folder = tmp_path / "blueprints" / "automation" / "zwave_quirks"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "blueprints" / "automation" / BLUEPRINT, folder)
+    await async_install_blueprints(hass)
     blueprint = await async_get_blueprints(hass).async_get_blueprint(BLUEPRINT)
     assert blueprint.name == "Stay below the next capacity step"
     assert blueprint.validate() is None

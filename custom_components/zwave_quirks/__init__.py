@@ -9,6 +9,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
+from .blueprints import async_install_blueprints
 from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .neighbour import ISSUE, async_show_again
@@ -28,8 +29,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's services; read the loads turned off for a period."""
+    """Register the services, read the loads turned off for a period, copy the blueprints."""
     await async_setup_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 
