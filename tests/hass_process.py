@@ -188,9 +188,16 @@ class Hass:
         ).encode()
         with urllib.request.urlopen(f"{self.url}/auth/token", form, timeout=10) as r:
             self.token = json.load(r)["access_token"]
-        self.api("onboarding/core_config", {})
-        self.api("onboarding/analytics", {})
-        self.api("onboarding/integration", {"client_id": client_id, "redirect_uri": client_id})
+        for step, data in (
+            ("core_config", {}),
+            ("analytics", {}),
+            ("integration", {"client_id": client_id, "redirect_uri": client_id}),
+        ):
+            try:
+                self.api(f"onboarding/{step}", data)
+            except urllib.error.HTTPError as err:
+                if err.code != 403:  # 403: the step is done already
+                    raise
         return self.token
 
     def add_entry(self, handler: str, data: dict[str, Any]) -> dict[str, Any]:

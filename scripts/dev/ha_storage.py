@@ -10,7 +10,12 @@ Optionally marks onboarding steps done: with `core_config` done, onboarding asks
 for the user, analytics and integrations but skips the location step, whose
 completion sets up met, radio_browser, google_translate and shopping_list.
 
+Optionally stores the core configuration (location, units, time zone, country,
+currency, language) once, where the UI keeps it: a `homeassistant:` section in
+configuration.yaml would lock those settings, the language among them.
+
     python scripts/dev/ha_storage.py CONFIG_DIR --port 8123 [--onboarding-done core_config]
+        [--core-config oslo]
 """
 
 from __future__ import annotations
@@ -29,6 +34,29 @@ from homeassistant.components.http.config import (
 from homeassistant.components.onboarding import STORAGE_KEY as ONBOARDING_KEY
 from homeassistant.components.onboarding import STORAGE_VERSION as ONBOARDING_VERSION
 from homeassistant.components.onboarding.const import STEPS
+from homeassistant.core_config import (
+    CORE_STORAGE_KEY,
+    CORE_STORAGE_MINOR_VERSION,
+    CORE_STORAGE_VERSION,
+)
+
+# the demo's home: Oslo, metric, Norwegian kroner; English until the user picks another
+CORE_CONFIGS = {
+    "oslo": {
+        "latitude": 59.91,
+        "longitude": 10.75,
+        "elevation": 0,
+        "unit_system_v2": "metric",
+        "location_name": "Z-Wave Quirks demo",
+        "time_zone": "Europe/Oslo",
+        "external_url": None,
+        "internal_url": None,
+        "currency": "NOK",
+        "country": "NO",
+        "language": "en",
+        "radius": 100,
+    }
+}
 
 
 def _write(config_dir: Path, key: str, version: int, minor: int, data: object) -> None:
@@ -58,6 +86,13 @@ def mark_onboarding_done(config_dir: Path, steps: list[str]) -> None:
         _write(config_dir, ONBOARDING_KEY, ONBOARDING_VERSION, 1, {"done": steps})
 
 
+def write_core_config(config_dir: Path, name: str) -> None:
+    """Store the core configuration, unless Home Assistant has stored one already."""
+    if not (config_dir / ".storage" / CORE_STORAGE_KEY).exists():
+        data = CORE_CONFIGS[name]
+        _write(config_dir, CORE_STORAGE_KEY, CORE_STORAGE_VERSION, CORE_STORAGE_MINOR_VERSION, data)
+
+
 def main() -> None:
     """Write the stores named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -65,10 +100,13 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--onboarding-done", nargs="*", default=[], metavar="STEP")
+    parser.add_argument("--core-config", choices=sorted(CORE_CONFIGS))
     args = parser.parse_args()
     write_http_store(args.config_dir, args.host, args.port)
     if args.onboarding_done:
         mark_onboarding_done(args.config_dir, args.onboarding_done)
+    if args.core_config:
+        write_core_config(args.config_dir, args.core_config)
 
 
 if __name__ == "__main__":
