@@ -536,18 +536,31 @@ async def test_options_change_the_steps_and_the_period(
     assert flow["type"] is FlowResultType.FORM
     schema = flow["data_schema"].schema
     defaults = {str(key): key.default() for key in schema}
-    assert defaults == {
-        CONF_STEP_LIMITS: ["2", "5", "10", "15", "20", "25"],
-        "period_minutes": "60",
-    }
-    for bad in (["5", "2"], ["0", "2"], ["2", "two"], [], ["2", "2"], ["nan"], ["1e999"]):
+    assert defaults == {CONF_STEP_LIMITS: "2, 5, 10, 15, 20, 25", "period_minutes": "60"}
+    en = _translations("en")["options"]["error"]
+    for bad, error, shown in (
+        ("5, 2", "step_limits_not_ascending", "2 must be larger than the limit before it, 5"),
+        ("2; 2", "step_limits_not_ascending", "2 must be larger than the limit before it, 2"),
+        ("0, 2", "step_limit_not_positive", "0 is not above 0 kW"),
+        ("2, two", "step_limit_not_a_number", "“two” is not a number"),
+        ("2,5,10", "step_limit_not_a_number", "“2,5,10” is not a number"),
+        (" ", "no_step_limits", "for example 2, 5, 10"),
+        ("nan", "step_limit_not_positive", "nan is not above 0 kW"),
+        ("1e999", "step_limit_not_positive", "1e999 is not above 0 kW"),
+    ):
         result = await hass.config_entries.options.async_configure(
             flow["flow_id"], {CONF_STEP_LIMITS: bad, CONF_PERIOD_MINUTES: "60"}
         )
         assert result["type"] is FlowResultType.FORM, bad
-        assert result["errors"] == {CONF_STEP_LIMITS: "invalid_step_limits"}, bad
+        assert result["errors"] == {CONF_STEP_LIMITS: error}, bad
+        message = en[error].format(**result["description_placeholders"])
+        assert shown in message, (bad, message)
+        # what was typed stays in the field
+        typed = {str(key): key.default() for key in result["data_schema"].schema}
+        assert typed[CONF_STEP_LIMITS] == bad
+    # pasted from a Norwegian tariff page: decimal commas, semicolons between
     result = await hass.config_entries.options.async_configure(
-        flow["flow_id"], {CONF_STEP_LIMITS: ["1", "2,5", " ", "4"], CONF_PERIOD_MINUTES: "15"}
+        flow["flow_id"], {CONF_STEP_LIMITS: "1; 2,5;4", CONF_PERIOD_MINUTES: "15"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -613,7 +626,13 @@ def test_every_capacity_name_attribute_and_option_is_translated(language: str) -
             assert names == snapshot_attributes[decl.reading], key
     init = strings["options"]["step"]["init"]
     assert {CONF_STEP_LIMITS, CONF_PERIOD_MINUTES} <= set(init["data"])
-    assert strings["options"]["error"]["invalid_step_limits"]
+    for error in (
+        "no_step_limits",
+        "step_limit_not_a_number",
+        "step_limit_not_positive",
+        "step_limits_not_ascending",
+    ):
+        assert strings["options"]["error"][error]
     assert set(strings["selector"]["period_minutes"]["options"]) == {"60", "15"}
 
 

@@ -6,6 +6,8 @@ fix flow has put away some of Z-Wave JS's entities, a switch shows them again.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,10 +43,44 @@ def capacity_options(options: Mapping[str, Any]) -> tuple[tuple[float, ...], int
     return limits, minutes
 
 
-def parse_limits(texts: Iterable[str]) -> tuple[float, ...]:
-    """Step limits as typed (a decimal comma too); ValueError unless they ascend above 0."""
-    values = [float(text.strip().replace(",", ".")) for text in texts if text.strip()]
+# between limits: a semicolon, a comma with a space after it, or spaces; a comma
+# without a space is a decimal comma ("2,5; 5; 10" and "2.5, 5, 10" are the same)
+LIMIT_SEPARATORS = re.compile(r";|,\s+|\s+")
+
+
+class LimitsError(ValueError):
+    """Step limits that cannot be used; the translation key and what to show."""
+
+    def __init__(self, key: str, **placeholders: str) -> None:
+        """Initialize."""
+        super().__init__(key)
+        self.key = key
+        self.placeholders = placeholders
+
+
+def parse_limits(texts: str | Iterable[str]) -> tuple[float, ...]:
+    """Step limits as typed, in kW; LimitsError naming the one that is wrong."""
+    parts = [texts] if isinstance(texts, str) else list(texts)
+    tokens = [t for part in parts for t in LIMIT_SEPARATORS.split(part.strip()) if t.strip()]
+    if not tokens:
+        raise LimitsError("no_step_limits")
+    values: list[float] = []
+    for token in tokens:
+        try:
+            value = float(token.strip().replace(",", "."))
+        except ValueError:
+            raise LimitsError("step_limit_not_a_number", value=token) from None
+        if not math.isfinite(value) or value <= 0:
+            raise LimitsError("step_limit_not_positive", value=token)
+        if values and value <= values[-1]:
+            raise LimitsError("step_limits_not_ascending", value=token, previous=f"{values[-1]:g}")
+        values.append(value)
     return check_limits(values)
+
+
+def show_limits(limits: Iterable[float]) -> str:
+    """The limits as the field shows them."""
+    return ", ".join(f"{limit:g}" for limit in limits)
 
 
 class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
@@ -53,16 +89,19 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and check the options."""
         limits, minutes = capacity_options(self.config_entry.options)
-        shown = [f"{limit:g}" for limit in limits]
+        shown = show_limits(limits)
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"value": "", "previous": ""}
         put_away = len(decisions(self.config_entry.options)[0])
         if user_input is not None:
-            shown = [str(text) for text in user_input[CONF_STEP_LIMITS]]
+            typed = user_input[CONF_STEP_LIMITS]
+            shown = typed if isinstance(typed, str) else ", ".join(str(t) for t in typed)
             minutes = int(user_input[CONF_PERIOD_MINUTES])
             try:
                 parsed = parse_limits(shown)
-            except ValueError:
-                errors[CONF_STEP_LIMITS] = "invalid_step_limits"
+            except LimitsError as err:
+                errors[CONF_STEP_LIMITS] = err.key
+                placeholders |= err.placeholders
             else:
                 if user_input.get(CONF_SHOW_CORE_ENTITIES):
                     async_show_again(self.hass, self.config_entry)
@@ -80,7 +119,7 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
             {
                 **fields,
                 vol.Required(CONF_STEP_LIMITS, default=shown): TextSelector(
-                    TextSelectorConfig(type=TextSelectorType.TEXT, multiple=True, suffix="kW")
+                    TextSelectorConfig(type=TextSelectorType.TEXT, suffix="kW")
                 ),
                 vol.Required(CONF_PERIOD_MINUTES, default=str(minutes)): SelectSelector(
                     SelectSelectorConfig(
@@ -95,5 +134,5 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=schema,
             errors=errors,
-            description_placeholders={"put_away": str(put_away)},
+            description_placeholders={"put_away": str(put_away), **placeholders},
         )
