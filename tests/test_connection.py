@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
@@ -121,3 +123,61 @@ async def test_unload_leaves_nothing_behind(
     assert connection.client is None
     assert all(binding.node is None for binding in connection.bindings.values())
     # the verify_cleanup fixture then fails the test on any lingering task or timer
+
+
+def _outage_issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"server_unreachable_{entry.entry_id}")
+
+
+async def _minutes_later(hass: HomeAssistant, minutes: float) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=minutes))
+    await hass.async_block_till_done()
+
+
+async def test_a_server_away_for_minutes_is_a_repair_issue_that_goes_by_itself(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    """While the server is down only "unavailable" shows; after 5 minutes an issue says why."""
+    power = entity_id(hass, sim.home_id, PLUG, "power", "sensor")
+    await sim.call("stop_server")
+    await wait_for(hass, lambda: hass.states.get(power).state == STATE_UNAVAILABLE)
+    await _minutes_later(hass, 4)
+    assert _outage_issue(hass, loaded_entry) is None
+    await _minutes_later(hass, 5.5)
+    issue = _outage_issue(hass, loaded_entry)
+    assert issue is not None
+    assert issue.translation_key == "server_unreachable"
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert not issue.is_fixable
+    assert issue.translation_placeholders is not None
+    # the address without credentials: the user must know which server it is
+    assert issue.translation_placeholders["url"] == sim.url
+    assert issue.translation_placeholders["title"] == loaded_entry.title
+    await sim.call("start_server")
+    await wait_for(hass, lambda: hass.states.get(power).state != STATE_UNAVAILABLE, limit=30)
+    assert _outage_issue(hass, loaded_entry) is None
+
+
+async def test_a_server_down_since_the_start_is_a_repair_issue_until_setup_succeeds(
+    hass: HomeAssistant, sim: AsyncSim
+) -> None:
+    await sim.call("stop_server")
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    await _minutes_later(hass, 6)
+    assert _outage_issue(hass, entry) is not None
+    await sim.call("start_server")
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert _outage_issue(hass, entry) is None
+    # an entry unloaded while its server is away leaves no issue behind
+    await sim.call("stop_server")
+    await _minutes_later(hass, 6)
+    assert _outage_issue(hass, entry) is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert _outage_issue(hass, entry) is None
+    await sim.call("start_server")

@@ -13,6 +13,7 @@ from .blueprints import async_install_blueprints
 from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .neighbour import ISSUE, async_show_again
+from .outage import async_forget_outage
 from .readings import JUMP_ISSUE, async_remove_stores
 from .services import SHEDDER, async_setup_services
 
@@ -50,6 +51,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
     """Unload the entities and disconnect."""
     # from now on no node may add entities to a platform that is going away
     entry.runtime_data.async_unregister_platforms()
+    async_forget_outage(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
@@ -66,6 +68,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
         if domain == DOMAIN and issue_id.startswith(f"{JUMP_ISSUE}_{entry.entry_id}_"):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     async_show_again(hass, entry, save=False)
+    async_forget_outage(hass, entry)
     if (shedder := hass.data.get(SHEDDER)) is not None:
         shedder.async_release(entry.entry_id)
     if entry.unique_id and entry.unique_id.isdigit():

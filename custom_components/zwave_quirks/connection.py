@@ -22,6 +22,7 @@ from .binding import NodeBinding
 from .const import DOMAIN
 from .neighbour import CoreNeighbour
 from .network import ZwaveNetwork
+from .outage import async_outage
 from .transport import ConnectError, ZwaveTransport
 from .util import redact_url
 
@@ -42,8 +43,10 @@ class ZwaveConnection:
         # links to, and superseded entities of, core's Z-Wave JS integration
         self.neighbour = CoreNeighbour(hass, entry, self.network)
         self.transport = ZwaveTransport(
-            hass, entry, self._async_driver_ready, self.network.async_driver_lost
+            hass, entry, self._async_driver_ready, self._async_driver_lost
         )
+        # a repair issue when the server stays away for minutes
+        self.outage = async_outage(hass, entry)
 
     def _via_device(self, node_id: int | None) -> str | None:
         return self.neighbour.via_device_id(node_id)
@@ -52,7 +55,14 @@ class ZwaveConnection:
     def _async_driver_ready(self, driver: Driver, version: VersionInfo) -> None:
         """A (re)connect succeeded: nothing left to repair; bind the nodes."""
         self._async_repairs(None)
+        self.outage.async_up()
         self.network.async_driver_ready(driver, version)
+
+    @callback
+    def _async_driver_lost(self) -> None:
+        """The connection is gone: the nodes are unavailable; time the outage."""
+        self.outage.async_down()
+        self.network.async_driver_lost()
 
     async def async_start(self) -> None:
         """Connect for the first time; raise ConfigEntryNotReady on failure.
@@ -65,6 +75,8 @@ class ZwaveConnection:
             await self.transport.async_start()
         except ConnectError as err:
             self._async_repairs(err.reason)
+            if err.reason not in REPAIRS:
+                self.outage.async_down()
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key=err.reason,
