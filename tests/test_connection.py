@@ -181,3 +181,21 @@ async def test_a_server_down_since_the_start_is_a_repair_issue_until_setup_succe
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert _outage_issue(hass, entry) is None
     await sim.call("start_server")
+
+
+async def test_after_a_switch_change_the_plug_s_power_is_read_again(
+    hass: HomeAssistant, sim: AsyncSim, loaded_entry: MockConfigEntry
+) -> None:
+    """The plug reports its power only on a large change or its interval: read it once."""
+    switch = entity_id(hass, sim.home_id, PLUG, "switch", "switch")
+    power = entity_id(hass, sim.home_id, PLUG, "power", "sensor")
+    await sim.call("clear_received", PLUG)
+    for service in ("turn_on", "turn_off", "turn_on"):  # three changes close together
+        await hass.services.async_call("switch", service, {"entity_id": switch}, blocking=True)
+    await sim.call("set_meter", PLUG, "W", 1234.5)  # the load draws, the plug says nothing
+    assert hass.states.get(power).state != "1234.5"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=4))
+    await wait_for(hass, lambda: hass.states.get(power).state == "1234.5")
+    received = await sim.call("received", PLUG, True)
+    gets = [e for e in received if e["cc"] == "Meter" and e["command"] == "Get"]
+    assert [g["scale"] for g in gets] == ["W"], gets  # one read, of the power only

@@ -348,6 +348,17 @@ class NodeBinding:
         except BaseZwaveJSServerError as err:
             LOGGER.warning("Node %s: refreshing values failed: %s", self.node_id, err)
 
+    async def async_poll(self, ref: ValueRef) -> None:
+        """Ask the node for one value again; a failure is a log line."""
+        node = self._require_node()
+        try:
+            await node.async_poll_value(self.value_id(ref))
+        except CONNECTION_LOST as err:
+            _raise_if_cancelled(err)
+            LOGGER.debug("Node %s: reading %s again failed: connection lost", self.node_id, ref)
+        except (KeyError, BaseZwaveJSServerError) as err:
+            LOGGER.debug("Node %s: reading %s again failed: %s", self.node_id, ref, err)
+
     @callback
     def totals_reset(self, expected: bool = True) -> None:
         """Tell the total sensors that the next readings start new totals, or not."""

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
+from .const import DOMAIN
 from .entity import ParameterEntity, QuirkEntity, async_setup_platform
 from .quirks.model import ConfigParam, SwitchDecl
 from .validation import device_raw, display_number
 
 PARALLEL_UPDATES = 0
+# after a switch changes, its declared values are read again this much later (s)
+READ_AFTER_SWITCH = 3.0
 
 
 async def async_setup_entry(
@@ -45,6 +50,7 @@ class QuirkSwitch(QuirkEntity, SwitchEntity):
         """Initialize."""
         super().__init__(binding, decl.key, decl.values)
         self.decl = decl
+        self._unread: Callable[[], None] | None = None
         self.entity_description = SwitchEntityDescription(
             key=decl.key,
             translation_key=decl.translation_key,
@@ -65,10 +71,38 @@ class QuirkSwitch(QuirkEntity, SwitchEntity):
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the switch on."""
         await self.binding.async_set_value(self.decl.target, True, self.shown_name)
+        self._read_after()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the switch off."""
         await self.binding.async_set_value(self.decl.target, False, self.shown_name)
+        self._read_after()
+
+    @callback
+    def _read_after(self) -> None:
+        """Read the declared values again shortly (one read for changes close together)."""
+        if not self.decl.reads_after:
+            return
+        if self._unread is not None:
+            self._unread()
+
+        @callback
+        def read(_now: datetime) -> None:
+            self._unread = None
+            for ref in self.decl.reads_after:
+                if self.binding.available and self.binding.has_value(ref):
+                    self.hass.async_create_task(
+                        self.binding.async_poll(ref), f"{DOMAIN} read {ref}", eager_start=True
+                    )
+
+        self._unread = async_call_later(self.hass, READ_AFTER_SWITCH, read)
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Cancel a read still to come."""
+        if self._unread is not None:
+            self._unread()
+            self._unread = None
+        await super().async_will_remove_from_hass()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .model import (
     When,
 )
 from .templates import (
+    METER_POWER,
     current_sensor,
     energy_sensor,
     power_sensor,
@@ -91,6 +92,9 @@ QUIRK = Quirk(
             translation_key="outlet",
             current=ValueRef(command_class=SWITCH_BINARY_CC, property="currentValue"),
             target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
+            # the plug reports its power on a change of 5 % or its interval
+            # (parameters 151-172): read it once after the relay has switched
+            reads_after=(METER_POWER,),
             doc="the relay",
         ),
         energy_sensor(PowerLimit(watts=5000)),

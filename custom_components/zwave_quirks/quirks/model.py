@@ -157,6 +157,9 @@ class SwitchDecl(EntityDecl):
     platform: ClassVar[Platform] = Platform.SWITCH
     current: ValueRef
     target: ValueRef
+    # values read again READ_AFTER_SWITCH after the switch changes, e.g. the
+    # power a load draws once the relay has closed (one read per change)
+    reads_after: tuple[ValueRef, ...] = ()
 
     @property
     def values(self) -> tuple[ValueRef, ...]:
