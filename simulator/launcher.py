@@ -303,7 +303,9 @@ class Simulator:
         uses the node's export rate type (see set_export_rate_type). An explicit rate_type
         ("consumed", "produced", "unspecified") only changes the rate type on the wire.
         """
-        body: dict[str, Any] = {"scale": scale, "value": value}
+        # without float noise (12349.745 + 0.1 is 12349.845000000001, which needs more
+        # decimals than a meter's 4 bytes hold)
+        body: dict[str, Any] = {"scale": scale, "value": round(value, 6)}
         if rate_type is not None:
             body["rateType"] = rate_type
         self.request("POST", f"/nodes/{node_id}/meter", body)
@@ -311,7 +313,9 @@ class Simulator:
     def set_meter(self, node_id: int, scale: str, value: float) -> None:
         """Move a meter's register without a report: the next Meter Get answers with it."""
         self.request(
-            "POST", f"/nodes/{node_id}/meter", {"scale": scale, "value": value, "silent": True}
+            "POST",
+            f"/nodes/{node_id}/meter",
+            {"scale": scale, "value": round(value, 6), "silent": True},
         )
 
     def set_export_rate_type(self, node_id: int, rate_type: str) -> None:
