@@ -729,6 +729,7 @@ async def test_the_blueprint_keeps_the_hour_below_the_next_step(
     han.waiting_automation = True
     await han.run(oslo("2026-01-15 10:45"), kw=8.0)
     assert sent() == [False]
+    _report(han.entry, PLUG, 37, "currentValue", False)  # the plug says it is off
     await han.run(oslo("2026-01-15 10:59:59"), kw=1.0)
     assert sent() == [False]
     await han.run(oslo("2026-01-15 11:00:01"), kw=1.0)

@@ -14,7 +14,8 @@ import pytest
 from homeassistant.components.switch import DATA_COMPONENT as SWITCHES
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 
 from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.services import SHEDDER
@@ -35,9 +36,13 @@ class Load(SwitchEntity):
         self._attr_unique_id = name
         self._attr_is_on = on
         self.calls: list[bool] = []
+        self.fail_on = 0  # turn-ons that raise
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         self.calls.append(True)
+        if self.fail_on:
+            self.fail_on -= 1
+            raise HomeAssistantError("the node did not answer")
         self._attr_is_on = True
         self.async_write_ha_state()
 
@@ -205,3 +210,70 @@ async def test_an_unreadable_note_is_ignored_with_a_log_line(
     shedder = await _restart(hass)
     assert shedder.loads == {}
     assert caplog.text.count("Ignoring an unreadable note") == 2
+
+
+async def test_a_load_on_already_when_the_hour_ends_is_forgotten_not_turned_on_again(
+    hass: HomeAssistant, han: Han, loads: dict[str, Load], hass_storage: dict[str, Any]
+) -> None:
+    """Switched on while Home Assistant was down: the note goes, the next off is the user's."""
+    await han.at(oslo("2026-01-15 10:45"))
+    await _turn_off(hass, han, HEATER)
+    hass.data[SHEDDER]._async_stop(None)
+    loads[HEATER]._attr_is_on = True
+    loads[HEATER].async_write_ha_state()
+    han.freezer.move_to(oslo("2026-01-15 11:20"))
+    await _restart(hass)
+    assert hass_storage[STORAGE_KEY]["data"]["loads"] == {}
+    await loads[HEATER].async_turn_off()  # off for the night
+    await _restart(hass)
+    assert hass.states.get(HEATER).state == "off"
+    assert loads[HEATER].calls == [False, False]
+
+
+async def test_a_turn_on_that_fails_is_tried_again(
+    hass: HomeAssistant, han: Han, loads: dict[str, Load], caplog: pytest.LogCaptureFixture
+) -> None:
+    await han.at(oslo("2026-01-15 10:45"))
+    await _turn_off(hass, han, HEATER)
+    loads[HEATER].fail_on = 2
+    await han.at(oslo("2026-01-15 11:00:00"))
+    assert hass.states.get(HEATER).state == "off"
+    assert "trying again in 1 min" in caplog.text
+    await han.at(oslo("2026-01-15 11:01:01"))
+    assert "trying again in 5 min" in caplog.text
+    await han.at(oslo("2026-01-15 11:06:02"))
+    assert hass.states.get(HEATER).state == "on"
+    assert hass.data[SHEDDER].loads == {}
+
+
+async def test_an_end_beyond_one_period_is_a_wrong_clock_and_counts_as_now(
+    hass: HomeAssistant, han: Han, loads: dict[str, Load], hass_storage: dict[str, Any]
+) -> None:
+    await han.at(oslo("2026-01-15 10:45"))
+    await loads[HEATER].async_turn_off()
+    hass_storage[STORAGE_KEY] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": STORAGE_KEY,
+        "data": {"loads": {HEATER: {"until": "2031-01-01T00:00:00+00:00", "entry_id": "x"}}},
+    }
+    await _restart(hass)
+    assert hass.states.get(HEATER).state == "on"
+
+
+async def test_a_renamed_switch_keeps_its_note_and_a_removed_one_loses_it(
+    hass: HomeAssistant, han: Han, loads: dict[str, Load]
+) -> None:
+    registry = er.async_get(hass)
+    await han.at(oslo("2026-01-15 10:45"))
+    await _turn_off(hass, han, HEATER, CHARGER)  # the charger is off: only the heater
+    registry.async_update_entity(HEATER, new_entity_id="switch.boiler")
+    await hass.async_block_till_done()
+    assert set(hass.data[SHEDDER].loads) == {"switch.boiler"}
+    await han.at(oslo("2026-01-15 11:00:00"))
+    assert hass.states.get("switch.boiler").state == "on"
+    await loads[CHARGER].async_turn_on()
+    await _turn_off(hass, han, CHARGER)
+    registry.async_remove(CHARGER)
+    await hass.async_block_till_done()
+    assert hass.data[SHEDDER].loads == {}

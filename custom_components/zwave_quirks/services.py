@@ -14,8 +14,8 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import target as target_helpers
 from homeassistant.helpers import translation
-from homeassistant.helpers.service import async_extract_entity_ids
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 from homeassistant.util.json import JsonValueType
@@ -182,16 +182,26 @@ async def _async_turn_off_for_period(call: ServiceCall) -> ServiceResponse:
             translation_key="meter_not_available",
             translation_placeholders={"entity": _state_name(hass, call.data[ATTR_METER])},
         )
-    entity_ids = sorted(await async_extract_entity_ids(call))
-    for entity_id in entity_ids:
+    # switches named, or the switches of the areas, devices and labels named
+    selected = target_helpers.async_extract_referenced_entity_ids(
+        hass, target_helpers.TargetSelection(call.data)
+    )
+    for entity_id in sorted(selected.referenced):
         if not entity_id.startswith(f"{SWITCH}."):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="not_a_switch",
                 translation_placeholders={"entity": _state_name(hass, entity_id)},
             )
+    entity_ids = sorted(
+        entity_id
+        for entity_id in selected.referenced | selected.indirectly_referenced
+        if entity_id.startswith(f"{SWITCH}.")
+    )
     until = tracker.period_start(dt_util.utcnow()) + tracker.period
-    turned = await hass.data[SHEDDER].async_turn_off(entity_ids, until, entry.entry_id)
+    turned = await hass.data[SHEDDER].async_turn_off(
+        entity_ids, until, entry.entry_id, call.context
+    )
     return {"turned_off": list[JsonValueType](turned), "until": until.isoformat()}
 
 
