@@ -131,6 +131,8 @@ class NodeReadings:
             hass, STORAGE_VERSION, readings_storage_key(binding.home_id, binding.node_id)
         )
         self._save_due = 0.0
+        # the save _save_now started, awaited before a stop or a removal
+        self._saving: asyncio.Task[None] | None = None
         self._wake_at: datetime | None = None
         self._unwake: Callable[[], None] | None = None
         self._unsubs: list[Callable[[], None]] = []
@@ -156,6 +158,8 @@ class NodeReadings:
         """Stop following the node and save now."""
         await self.async_wait_loaded()
         self._unsubscribe()
+        if self._saving is not None:
+            await self._saving
         if self.tracker is not None:
             self.tracker.advance(dt_util.utcnow())
         if self.loaded and (self.totals or self.tracker is not None):
@@ -166,6 +170,8 @@ class NodeReadings:
         await self.async_wait_loaded()
         self._unsubscribe()
         self.loaded = False
+        if self._saving is not None:
+            await self._saving
         await self._store.async_remove()
         for key in self.totals:
             ir.async_delete_issue(
@@ -622,7 +628,7 @@ class NodeReadings:
         """
         if self.loaded:
             self._save_due = 0.0
-            self.hass.async_create_task(
+            self._saving = self.hass.async_create_task(
                 self._store.async_save(self._data()), f"{DOMAIN} save readings"
             )
 
