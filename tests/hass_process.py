@@ -27,9 +27,11 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts" / "dev"))
 
-from ha_storage import write_http_store
+from ha_storage import mark_onboarding_done, write_http_store
 
 HASS = Path(sys.executable).with_name("hass")
+# `hass`, with the tests' one widening of the library's server schemas (see the file)
+LAUNCH = Path(__file__).with_name("hass_launch.py")
 BASE_CONFIG = "frontend:\nconfig:\nlogger:\n  default: warning\n"
 
 
@@ -79,7 +81,8 @@ class Hass:
     """A `hass` process on 127.0.0.1 with this integration and a minimal configuration.
 
     ``configuration`` is the whole configuration.yaml; ``components`` are
-    further custom integrations (folders) beside this one.
+    further custom integrations (folders) beside this one; ``skip_location``
+    marks onboarding's location step done.
     """
 
     def __init__(
@@ -87,10 +90,13 @@ class Hass:
         config_dir: Path,
         configuration: str = BASE_CONFIG,
         components: tuple[Path, ...] = (),
+        skip_location: bool = False,
     ) -> None:
         self.config_dir = config_dir
         self.configuration = configuration
         self.components = components
+        # onboarding's location step sets up met, radio_browser and google_translate
+        self.skip_location = skip_location
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = config_dir / "hass-output.log"
@@ -121,9 +127,11 @@ class Hass:
                 components.symlink_to(ROOT / "custom_components")
         # HTTP settings in YAML would need confirming in the UI (2026.10)
         write_http_store(self.config_dir, "127.0.0.1", self.port)
+        if self.skip_location:
+            mark_onboarding_done(self.config_dir, ["core_config"])
         with self.log.open("ab") as log:
             self._proc = subprocess.Popen(
-                [str(HASS), "--config", str(self.config_dir), "--skip-pip"],
+                [sys.executable, str(LAUNCH), "--config", str(self.config_dir), "--skip-pip"],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
