@@ -64,13 +64,19 @@ async def test_local_switch_press_reaches_home_assistant(
         await wait_for(hass, lambda expected=expected: hass.states.get(switch).state == expected)
 
 
-async def test_setup_retries_when_server_is_down(hass: HomeAssistant, sim: AsyncSim) -> None:
+async def _entry_with_the_server_down(hass: HomeAssistant, sim: AsyncSim) -> MockConfigEntry:
+    """An entry set up while the server is stopped: it waits to be tried again."""
     await sim.call("stop_server")
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_RETRY
+    return entry
+
+
+async def test_setup_retries_when_server_is_down(hass: HomeAssistant, sim: AsyncSim) -> None:
+    entry = await _entry_with_the_server_down(hass, sim)
     assert "Cannot connect" in (entry.reason or "")
     await sim.call("start_server")
 
@@ -161,12 +167,7 @@ async def test_a_server_away_for_minutes_is_a_repair_issue_that_goes_by_itself(
 async def test_a_server_down_since_the_start_is_a_repair_issue_until_setup_succeeds(
     hass: HomeAssistant, sim: AsyncSim
 ) -> None:
-    await sim.call("stop_server")
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.SETUP_RETRY
+    entry = await _entry_with_the_server_down(hass, sim)
     await _minutes_later(hass, 6)
     assert _outage_issue(hass, entry) is not None
     await sim.call("start_server")

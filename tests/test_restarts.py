@@ -141,6 +141,18 @@ def _number(hass: Hass, entity_id: str) -> float | None:
         return None
 
 
+def _on_the_register(hass: Hass, meters: Meters) -> None:
+    """Until each energy sensor shows its meter's last register."""
+    for node, entity_id in ENERGY.items():
+        wait_until(
+            f"{entity_id} on the register",
+            lambda node=node, entity_id=entity_id: (
+                _number(hass, entity_id) == meters.reported[node]
+            ),
+            15,
+        )
+
+
 def _storage(config: Path, key: str) -> Any:
     return json.loads((config / ".storage" / key).read_text(encoding="utf-8"))["data"]
 
@@ -316,27 +328,13 @@ def test_restarts_lose_nothing_and_count_nothing_twice(
                 )
             meters.paused.clear()
             time.sleep(2)  # reports flow
-            for node, entity_id in ENERGY.items():
-                wait_until(
-                    f"{entity_id} on the register",
-                    lambda node=node, entity_id=entity_id: (
-                        _number(hass, entity_id) == meters.reported[node]  # type: ignore[union-attr]
-                    ),
-                    15,
-                )
+            _on_the_register(hass, meters)
             time.sleep(pace.uniform(0, 2))  # a power cut comes at any moment
 
         meters.stop()
         for node in WATTS:  # the last register, and all of it shown
             meters.report_energy(node)
-        for node, entity_id in ENERGY.items():
-            wait_until(
-                f"{entity_id} at the end",
-                lambda node=node, entity_id=entity_id: (
-                    _number(hass, entity_id) == meters.reported[node]  # type: ignore[union-attr]
-                ),
-                15,
-            )
+        _on_the_register(hass, meters)
         hour_kwh = _number(hass, THIS_HOUR)
         ended = datetime.now(UTC)
         hass.api(
