@@ -580,8 +580,13 @@ async def test_guard_stops_negative_totals_and_spikes(
     await sim.call("report_meter", HAN, "kWh", spike + 0.01)
     await wait_for(hass, lambda: guard.level is not None and guard.level.readings == 2)
     assert _number(hass, energy) == pytest.approx(start)
+    # the device page says a reading is held, and which
+    attributes = hass.states.get(energy).attributes
+    assert attributes["held_reading"] == pytest.approx(spike + 0.01)
+    assert attributes["held_since"].endswith("+00:00")
     await sim.call("report_meter", HAN, "kWh", start + 0.05)
     await wait_for(hass, lambda: _number(hass, energy) == pytest.approx(start + 0.05))
+    assert "held_reading" not in hass.states.get(energy).attributes
     assert "back on its track" in caplog.text
     assert not _warnings(caplog, "went on from")
 

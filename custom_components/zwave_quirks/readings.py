@@ -473,7 +473,8 @@ class NodeReadings:
                 guard.total - guard.corrections,
                 new_level=result.outcome is Outcome.FIRST,
             )
-        if result.changed or result.outcome is Outcome.HELD:
+        if result.changed or result.outcome in (Outcome.HELD, Outcome.STILL_HELD):
+            # a held reading shows on the total's sensor too
             self._update(key)
             if result.changed:
                 # a total the sensor now shows is written at once: after a power

@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .binding import NodeBinding
 from .capacity_sensor import capacity_sensors
@@ -26,6 +27,9 @@ from .quirks.model import SensorDecl, ValueRef
 PARALLEL_UPDATES = 0
 # a total's attribute: the device's own register
 ATTR_METER_READING = "meter_reading"
+# while the guard holds readings off the track: the latest of them, and since when
+ATTR_HELD_READING = "held_reading"
+ATTR_HELD_SINCE = "held_since"
 
 
 async def async_setup_entry(
@@ -164,9 +168,11 @@ class TotalSensor(QuirkEntity, SensorEntity):
 
     It shows the total the dashboard books; the device's own register is the
     ``meter_reading`` attribute (not recorded: it changes with every reading).
+    While readings are held off the track, ``held_reading`` and ``held_since``
+    say so on the device page.
     """
 
-    _unrecorded_attributes = frozenset({ATTR_METER_READING})
+    _unrecorded_attributes = frozenset({ATTR_METER_READING, ATTR_HELD_READING, ATTR_HELD_SINCE})
 
     def __init__(self, binding: NodeBinding, decl: SensorDecl) -> None:
         """Initialize."""
@@ -185,11 +191,15 @@ class TotalSensor(QuirkEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """The device's register, as its display shows it."""
+        """The device's register, as its display shows it; a held reading."""
         guard = self.binding.readings.total(self.decl.key)
         if guard is None or guard.register is None:
             return None
-        return {ATTR_METER_READING: guard.register}
+        attributes: dict[str, Any] = {ATTR_METER_READING: guard.register}
+        if (level := guard.level) is not None:
+            attributes[ATTR_HELD_READING] = level.latest
+            attributes[ATTR_HELD_SINCE] = dt_util.utc_from_timestamp(level.first_at).isoformat()
+        return attributes
 
     async def async_added_to_hass(self) -> None:
         """Follow the readings and the node's availability."""
