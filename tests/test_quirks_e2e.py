@@ -19,7 +19,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.zwave_quirks.const import DOMAIN
+from custom_components.zwave_quirks.const import DOMAIN, LOGGER
 from custom_components.zwave_quirks.diagnostics import async_get_device_diagnostics
 from custom_components.zwave_quirks.guard import TotalGuard
 
@@ -573,6 +573,9 @@ async def test_guard_stops_negative_totals_and_spikes(
         await report(-21474836.48, "negative")
     assert _number(hass, energy) == pytest.approx(start)
     assert len(_warnings(caplog, "negative reading")) == 1
+    # a logger per node: Home Assistant's log list shows each device's messages apart
+    (record,) = [r for r in caplog.records if "negative reading" in r.getMessage()]
+    assert record.name == f"{LOGGER.name}.node.{sim.home_id:08x}.{HAN}"
 
     # a misplaced decimal (zwave-js-ui #2367) for two readings, then back on track
     spike = round(start + 500, 2)

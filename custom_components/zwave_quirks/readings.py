@@ -112,6 +112,9 @@ class NodeReadings:
         self.hass = hass
         self.binding = binding
         self.entry_id = entry_id
+        # a logger per node: Home Assistant's log list groups messages by logger and
+        # line, so that two devices' messages of one kind are two entries, not one
+        self.logger = LOGGER.getChild(f"node.{binding.home_id:08x}.{binding.node_id}")
         resolved = binding.resolved
         self.totals: dict[str, MeterTotal] = {
             decl.key: MeterTotal(decl, TotalGuard())
@@ -190,8 +193,8 @@ class NodeReadings:
             data: Any = await self._store.async_load()
             if data is None:
                 data = await self._async_migrate()
-        except Exception:  # noqa: BLE001 - a broken file must not stop the node's totals
-            LOGGER.warning(
+        except Exception:
+            self.logger.warning(
                 "%s: the stored totals cannot be read; starting anew",
                 self._device_name(),
                 exc_info=True,
@@ -217,7 +220,9 @@ class NodeReadings:
                 try:
                     total.guard = TotalGuard.from_dict(stored)
                 except ValueError as err:
-                    LOGGER.warning("%s: the stored total is unreadable (%s)", self._label(key), err)
+                    self.logger.warning(
+                        "%s: the stored total is unreadable (%s)", self._label(key), err
+                    )
                 source = stored.get("source")
                 total.source = next(
                     (r for r in total.decl.sources if self.binding.value_id(r) == source), None
@@ -231,7 +236,7 @@ class NodeReadings:
             try:
                 return CapacityTracker.from_dict(data, tz, self.minutes)
             except (ValueError, KeyError, TypeError) as err:
-                LOGGER.warning(
+                self.logger.warning(
                     "%s: the stored capacity state is unreadable (%s); starting anew",
                     self._device_name(),
                     err,
@@ -268,7 +273,7 @@ class NodeReadings:
             old = Store(self.hass, STORAGE_VERSION, old_key)
             capacity = await old.async_load()
         if totals or capacity is not None:
-            LOGGER.info(
+            self.logger.info(
                 "%s: took over the stored totals %s and %s capacity state of version 0.2",
                 self._device_name(),
                 sorted(totals),
@@ -431,7 +436,7 @@ class NodeReadings:
         if number is None or number in total.decl.no_reading:
             if not total.warned:
                 total.warned = True
-                LOGGER.warning(
+                self.logger.warning(
                     "%s: unexpected value %r ignored", self._label(total.decl.key), value
                 )
             return None
@@ -489,14 +494,14 @@ class NodeReadings:
         label, value, last, level = self._label(key), result.value, result.last, result.level
         match result.outcome:
             case Outcome.NEGATIVE:
-                LOGGER.warning(
+                self.logger.warning(
                     "%s: negative reading %s kWh not counted (a growing total cannot be negative)",
                     label,
                     value,
                 )
             case Outcome.HELD:
                 assert level is not None
-                LOGGER.warning(
+                self.logger.warning(
                     "%s: reading %s kWh is %s the last one, %s kWh, than the meter can go; "
                     "not counted until the readings show whether it was a bad reading "
                     "or a new level",
@@ -507,7 +512,7 @@ class NodeReadings:
                 )
             case Outcome.DISCARDED:
                 assert level is not None
-                LOGGER.info(
+                self.logger.info(
                     "%s: back on its track at %s kWh; the %s off-track reading(s) from %s kWh "
                     "were bad and not counted",
                     label,
@@ -517,7 +522,7 @@ class NodeReadings:
                 )
             case Outcome.NEW_LEVEL:
                 assert level is not None
-                LOGGER.warning(
+                self.logger.warning(
                     "%s: the meter went on from %s kWh instead of %s kWh for an hour: "
                     "a new level (a reset or a replaced meter). The jump is not counted; "
                     "%s kWh were counted for the time between",
@@ -527,9 +532,9 @@ class NodeReadings:
                     round(result.added - (value - level.first), 3),
                 )
             case Outcome.RESET:
-                LOGGER.info("%s: new meter reading %s kWh after the reset", label, value)
+                self.logger.info("%s: new meter reading %s kWh after the reset", label, value)
             case Outcome.FIRST if last is not None:
-                LOGGER.info(
+                self.logger.info(
                     "%s: the meter reads %s kWh, not %s kWh as stored; counting from %s kWh",
                     label,
                     value,
@@ -537,7 +542,7 @@ class NodeReadings:
                     value,
                 )
             case Outcome.STILL_HELD | Outcome.NEGATIVE_AGAIN:
-                LOGGER.debug("%s: reading %s kWh still not counted", label, value)
+                self.logger.debug("%s: reading %s kWh still not counted", label, value)
 
     def _jump_issue(self, key: str) -> None:
         """The repair issue that asks whether a jump was consumption, while it is open."""
@@ -585,7 +590,7 @@ class NodeReadings:
                 added = guard.count_jump()
             else:
                 guard.keep_jump()
-            LOGGER.info(
+            self.logger.info(
                 "%s: the jump was %s; the total goes from %s to %s kWh",
                 self._label(key),
                 "counted as consumption" if consumption else "kept out of the total",
@@ -619,8 +624,10 @@ class NodeReadings:
         for func in listeners:
             try:
                 func()
-            except Exception:  # noqa: BLE001 - one entity must not stop the others
-                LOGGER.warning("%s: an entity failed to update", self._device_name(), exc_info=True)
+            except Exception:
+                self.logger.warning(
+                    "%s: an entity failed to update", self._device_name(), exc_info=True
+                )
 
     def _save_now(self) -> None:
         """Save at once; the next _save_soon schedules anew.
