@@ -426,7 +426,7 @@ async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
     result = dict(
         await hass.config_entries.options.async_configure(
             flow["flow_id"],
-            {"step_limits": ["2", "5", "10"], "period_minutes": "60", "show_core_entities": True},
+            {"step_limits": "2, 5, 10", "period_minutes": "60", "show_core_entities": True},
         )
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY

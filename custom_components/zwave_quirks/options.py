@@ -91,7 +91,7 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
         limits, minutes = capacity_options(self.config_entry.options)
         shown = show_limits(limits)
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"value": "", "previous": ""}
+        placeholders: dict[str, str] = {}  # what an error names
         put_away = len(decisions(self.config_entry.options)[0])
         if user_input is not None:
             typed = user_input[CONF_STEP_LIMITS]
