@@ -52,6 +52,8 @@ CHROMIUM_ARGS = [
 # A common desktop width: the device page in three columns. (At 1280 px, the
 # narrowest three-column layout, a number's box leaves only 13-17 characters.)
 VIEWPORT = {"width": 1440, "height": 900}
+# the narrowest three-column layout, a common laptop width
+NARROW = 1280
 IMAGES = ROOT / "docs" / "images"
 TRANSLATIONS = ROOT / "custom_components" / "zwave_quirks" / "translations"
 
@@ -181,6 +183,29 @@ def _measure(page: Page, *names: str) -> list[dict[str, Any]]:
 
     wait_until("the device page to settle", settled, 30)
     return list(page.evaluate(MEASURE_NAMES))
+
+
+def _visible(name: dict[str, Any]) -> str:
+    """What a name shows: whole, or the characters that fit before the ellipsis."""
+    if not name["cut"]:
+        return str(name["text"])
+    fit = int(len(name["text"]) * name["width"] / name["need"]) - 1
+    return str(name["text"])[: max(fit, 1)] + "…"
+
+
+def _alike_at(page: Page, width: int, *names: str) -> tuple[list[str], list[str]]:
+    """At a narrower window: the names that read the same (cut to one text), and a report."""
+    page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+    try:
+        page.reload()
+        measured = _measure(page, *names)
+    finally:
+        page.set_viewport_size(VIEWPORT)
+    shown = Counter(_visible(n) for n in measured)
+    alike = sorted(text for text, count in shown.items() if count > 1)
+    lines = [f"  at {width} px: {len(measured)} names, {sum(n['cut'] for n in measured)} cut"]
+    lines += [f"    {n['text']!r} shows {_visible(n)!r}" for n in measured if n["cut"]]
+    return alike, lines
 
 
 def _describe(names: list[dict[str, Any]]) -> list[str]:
@@ -392,6 +417,12 @@ def test_new_user_in_the_browser(
                     else:
                         assert name not in cut, f"{name!r} is cut"
                 _screenshot(page, "han-device.png")
+                # a common laptop width: names may be cut, but no two may read the same
+                alike, lines = _alike_at(
+                    page, NARROW, en["entity"]["number"]["temperature_hysteresis"]["name"]
+                )
+                report.extend(lines)
+                assert not alike, f"names that read the same at {NARROW} px (en): {alike}"
 
                 # A value off the parameter's step: an error, and nothing written
                 sim.clear_received(4)
@@ -436,6 +467,11 @@ def test_new_user_in_the_browser(
                 report.extend(_describe(names))
                 uncut.extend(n["text"] for n in names if n["cut"])
                 _screenshot(page, "plug-device.png")
+                alike, lines = _alike_at(
+                    page, NARROW, en["entity"]["number"]["voltage_report_interval"]["name"]
+                )
+                report.extend(lines)
+                assert not alike, f"names that read the same at {NARROW} px (plug, en): {alike}"
                 phase("plug device page")
 
                 # Beside Z-Wave JS: core's integration added for the same network (its
@@ -507,6 +543,11 @@ def test_new_user_in_the_browser(
                 report.extend(_describe(names))
                 uncut.extend(n["text"] for n in names if n["cut"])
                 _screenshot(page, "han-device-nb.png")
+                alike, lines = _alike_at(
+                    page, NARROW, nb["entity"]["number"]["temperature_hysteresis"]["name"]
+                )
+                report.extend(lines)
+                assert not alike, f"names that read the same at {NARROW} px (nb): {alike}"
                 assert not uncut, f"names shown cut: {uncut}"
                 phase("Norwegian")
             except BaseException:

@@ -579,7 +579,7 @@ async def test_set_parameter_refuses_what_is_not_a_finite_number(
         await _set_parameter(hass, entry, HAN, parameter=7, value=value)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "value_not_finite"
-    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temp. change"
     # the number entity's own service takes the same check
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
@@ -660,9 +660,9 @@ async def test_errors_name_the_entity_not_the_parameter(
         await hass.services.async_call(
             "number", "set_value", {"entity_id": number, "value": 2.3}, blocking=True
         )
-    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temperature change"
+    assert err.value.translation_placeholders["entity"] == "Heatit Z-HAN2 Temp. change"
     assert str(err.value) == (
-        "2.3 is not allowed for Heatit Z-HAN2 Temperature change: 0 turns it off, "
+        "2.3 is not allowed for Heatit Z-HAN2 Temp. change: 0 turns it off, "
         "otherwise steps of 0.5 °C from 0.5 to 10"
     )
     with pytest.raises(ServiceValidationError) as err:
