@@ -176,7 +176,9 @@ async def test_a_server_down_since_the_start_is_a_repair_issue_until_setup_succe
     assert entry.state is ConfigEntryState.LOADED
     assert _outage_issue(hass, entry) is None
     # an entry unloaded while its server is away leaves no issue behind
+    power = entity_id(hass, sim.home_id, PLUG, "power", "sensor")
     await sim.call("stop_server")
+    await wait_for(hass, lambda: hass.states.get(power).state == STATE_UNAVAILABLE)
     await _minutes_later(hass, 6)
     assert _outage_issue(hass, entry) is not None
     assert await hass.config_entries.async_unload(entry.entry_id)
