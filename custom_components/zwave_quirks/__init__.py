@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from .blueprints import async_install_blueprints
 from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
+from .ids import node_ids
 from .neighbour import ISSUE, async_show_again
 from .outage import async_forget_outage
 from .readings import JUMP_ISSUE, async_remove_stores
@@ -73,13 +74,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
         shedder.async_release(entry.entry_id)
     if entry.unique_id and entry.unique_id.isdigit():
         home_id = int(entry.unique_id)
-        prefix = f"{home_id}-"
         nodes = {
-            int(identifier.removeprefix(prefix))
+            node_id
             for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-            for domain, identifier in device.identifiers
-            if domain == DOMAIN
-            and identifier.startswith(prefix)
-            and identifier.removeprefix(prefix).isdigit()
+            for node_id in node_ids(home_id, device.identifiers)
         }
         await async_remove_stores(hass, home_id, nodes)

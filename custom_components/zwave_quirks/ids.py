@@ -6,6 +6,8 @@ needs one takes it from here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .const import DOMAIN
 
 
@@ -17,6 +19,18 @@ def network_key(home_id: int) -> str:
 def device_key(home_id: int, node_id: int) -> str:
     """The device registry identifier of a node (core's Z-Wave JS uses the same form)."""
     return f"{home_id}-{node_id}"
+
+
+def node_ids(
+    home_id: int, identifiers: Iterable[tuple[str, str]], domain: str = DOMAIN
+) -> list[int]:
+    """The node ids in a device's identifiers of ``domain`` (the inverse of device_key)."""
+    prefix = f"{home_id}-"
+    return [
+        int(key.removeprefix(prefix))
+        for found, key in identifiers
+        if found == domain and key.startswith(prefix) and key.removeprefix(prefix).isdigit()
+    ]
 
 
 def unique_id(home_id: int, node_id: int, key: str) -> str:

@@ -235,12 +235,7 @@ class CoreNeighbour:
             device = dr.async_get(self.hass).async_get(data["device_id"])
             identifiers = set(device.identifiers) if device is not None else set()
             identifiers |= set(data.get("changes", {}).get("identifiers", ()))
-        prefix = f"{self.network.home_id}-"
-        return [
-            int(key.removeprefix(prefix))
-            for domain, key in identifiers
-            if domain == CORE and key.startswith(prefix) and key.removeprefix(prefix).isdigit()
-        ]
+        return ids.node_ids(self.network.home_id, identifiers, CORE)
 
     @callback
     def _is_core_device_event(self, data: Mapping[str, Any]) -> bool:
