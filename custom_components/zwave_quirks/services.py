@@ -156,9 +156,9 @@ def _meter(hass: HomeAssistant, entity_id: str) -> tuple[ZwaveQuirksConfigEntry,
             None,
         )
     if entry is None or binding is None or binding.readings.capacity_decl is None:
-        key = "not_a_capacity_meter" if entry is None else "meter_not_available"
-        if binding is not None and binding.readings.capacity_decl is None:
-            key = "not_a_capacity_meter"
+        # ours but not connected now; or no capacity sensor at all
+        unavailable = entry is not None and binding is None
+        key = "meter_not_available" if unavailable else "not_a_capacity_meter"
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key=key,

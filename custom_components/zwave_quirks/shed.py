@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_STOP, STATE_OFF, STATE_ON
@@ -180,9 +181,13 @@ class LoadShedder:
             )
 
     @callback
+    def _async_cancel_timer(self, entity_id: str) -> None:
+        if (cancel := self._timers.pop(entity_id, None)) is not None:
+            cancel()
+
+    @callback
     def _async_set_timer(self, entity_id: str, cancel: Callable[[], None]) -> None:
-        if (old := self._timers.pop(entity_id, None)) is not None:
-            old()
+        self._async_cancel_timer(entity_id)
         self._timers[entity_id] = cancel
 
     @callback
@@ -192,17 +197,18 @@ class LoadShedder:
         until, _entry_id = note
         now = dt_util.utcnow()
         if until <= now or until > now + LONGEST_PERIOD:
-            if (cancel := self._timers.pop(entity_id, None)) is not None:
-                cancel()
+            self._async_cancel_timer(entity_id)
             self._async_due(entity_id)
             return
 
-        @callback
-        def due(_now: datetime) -> None:
-            self._timers.pop(entity_id, None)
-            self._async_due(entity_id)
+        fired = partial(self._async_fired, entity_id)
+        self._async_set_timer(entity_id, async_track_point_in_utc_time(self.hass, fired, until))
 
-        self._async_set_timer(entity_id, async_track_point_in_utc_time(self.hass, due, until))
+    @callback
+    def _async_fired(self, entity_id: str, _now: datetime) -> None:
+        """A timer of the note (the period's end, or a retry) is due."""
+        self._timers.pop(entity_id, None)
+        self._async_due(entity_id)
 
     @callback
     def _async_due(self, entity_id: str) -> None:
@@ -241,8 +247,7 @@ class LoadShedder:
             self._async_forget(data["entity_id"])
         elif data["action"] == "update" and (old := data.get("old_entity_id")) in self.loads:
             self.loads[data["entity_id"]] = self.loads.pop(old)
-            if (cancel := self._timers.pop(old, None)) is not None:
-                cancel()
+            self._async_cancel_timer(old)
             self._async_changed()
             self._async_schedule(data["entity_id"])
 
@@ -250,8 +255,7 @@ class LoadShedder:
     def _async_forget(self, entity_id: str) -> None:
         self.loads.pop(entity_id, None)
         self._retries.pop(entity_id, None)
-        if (cancel := self._timers.pop(entity_id, None)) is not None:
-            cancel()
+        self._async_cancel_timer(entity_id)
         self._async_changed()
 
     @callback
@@ -275,13 +279,8 @@ class LoadShedder:
                 "Turning %s on again failed (%s); trying again in %s min", entity_id, err, minutes
             )
             if entity_id in self.loads:
-
-                @callback
-                def again(_now: datetime) -> None:
-                    self._timers.pop(entity_id, None)
-                    self._async_due(entity_id)
-
-                self._async_set_timer(entity_id, async_call_later(self.hass, minutes * 60, again))
+                fired = partial(self._async_fired, entity_id)
+                self._async_set_timer(entity_id, async_call_later(self.hass, minutes * 60, fired))
             return
         if entity_id in self.loads:
             self._async_forget(entity_id)
