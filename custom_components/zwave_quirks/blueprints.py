@@ -18,6 +18,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
+from homeassistant.util.file import write_utf8_file_atomic
 
 from .const import DOMAIN, LOGGER
 
@@ -66,9 +67,7 @@ def _install(
         elif name in written:
             continue  # the user deleted it
         folder.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".yaml.partial")
-        partial.write_bytes(data)
-        partial.replace(target)
+        write_utf8_file_atomic(str(target), data.decode())
         notes[name] = new
         wrote.append(name)
     return notes, wrote, kept

@@ -75,7 +75,7 @@ def parse_limits(texts: str | Iterable[str]) -> tuple[float, ...]:
         if values and value <= values[-1]:
             raise LimitsError("step_limits_not_ascending", value=token, previous=f"{values[-1]:g}")
         values.append(value)
-    return check_limits(values)
+    return tuple(values)
 
 
 def show_limits(limits: Iterable[float]) -> str:
