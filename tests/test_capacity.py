@@ -378,6 +378,30 @@ def test_power_that_stops_is_held_for_a_while_only() -> None:
     capacity.total(start + timedelta(minutes=31), float("inf"))
 
 
+def test_the_power_shown_at_the_start_makes_the_estimate_only() -> None:
+    """The node's power when the readings start: for the estimate, not energy."""
+    capacity, _ = tracker()
+    start = utc("2026-01-15 09:30")
+    capacity.shown(start, 2.0)
+    snap = capacity.snapshot(start + timedelta(minutes=10), DEFAULT_LIMITS)
+    assert snap.energy == 0.0
+    assert snap.estimate == pytest.approx(2.0 * 20 / 60)
+    # as long as a reading would count, no longer
+    snap = capacity.snapshot(start + HOLD + timedelta(seconds=1), DEFAULT_LIMITS)
+    assert snap.estimate is None
+    # a reading replaces it, and a shown power does not replace a reading
+    capacity.power(start + timedelta(minutes=16), 1.0)
+    capacity.shown(start + timedelta(minutes=17), 9.0)
+    snap = capacity.snapshot(start + timedelta(minutes=18), DEFAULT_LIMITS)
+    assert snap.estimate == pytest.approx(snap.energy + 1.0 * 12 / 60)
+    # export shows as no import; a value that is no number is ignored
+    capacity, _ = tracker()
+    capacity.shown(start, -1.0)
+    assert capacity.snapshot(start, DEFAULT_LIMITS).estimate == 0.0
+    capacity.shown(start, float("nan"))
+    assert capacity.snapshot(start, DEFAULT_LIMITS).estimate == 0.0
+
+
 def test_a_clock_set_back_stands_still() -> None:
     capacity, _ = tracker()
     start = utc("2026-01-15 09:00")

@@ -14,7 +14,7 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
@@ -236,8 +236,11 @@ async def test_the_han_has_the_capacity_sensors(hass: HomeAssistant, han: Han) -
     assert han.state("step").state == "1"
     assert han.value("threshold") == 2.0
     assert han.state("threshold").attributes["step_limit"] == 2.0
-    # the power reported before is no reading: no estimate yet
-    assert han.state("estimate").state == STATE_UNKNOWN
+    # the power the node showed before is no reading, but it makes the estimate:
+    # 1.5 kW for the 40 minutes left (and none of it counts as energy)
+    assert han.value("estimate") == pytest.approx(1.0)
+    assert han.state("estimate").attributes["average_power"] == pytest.approx(1.0)
+    assert han.value("energy") == 0.0
     # the plugs have none
     assert registry.async_get_entity_id("sensor", DOMAIN, f"{HOME_ID}.{PLUG}.capacity_step") is None
 

@@ -244,6 +244,9 @@ class CapacityTracker:
         self._power_kw: float | None = None
         self._power_at: datetime | None = None
         self._last_kw: float | None = None
+        # the power the node showed when the readings started (for the estimate only)
+        self._shown_kw: float | None = None
+        self._shown_at: datetime | None = None
         # the settled largest period of each day of self.month
         self.month: tuple[int, int] | None = None
         self.days: dict[date, Peak] = {}
@@ -358,6 +361,24 @@ class CapacityTracker:
                 gap.gap_kw = kw if self._last_kw is None else (self._last_kw + kw) / 2
             self._gap_open = False
         self._power_kw, self._power_at, self._last_kw = kw, now, kw
+
+    def shown(self, now: datetime, kw: float) -> None:
+        """The power the node shows while no reading counts (after a start or a reconnect).
+
+        It is no reading (it may be older than now): it counts for the estimate
+        only, as long as a reading would, and never as energy.
+        """
+        if math.isfinite(kw) and self._held_kw(self._clamp(now)) is None:
+            self._shown_kw, self._shown_at = max(0.0, kw), self._clamp(now)
+
+    def _estimate_kw(self, moment: datetime) -> float | None:
+        """The power the rest of the period is estimated at: the held reading, or the shown."""
+        if (kw := self._held_kw(moment)) is not None:
+            return kw
+        shown_at = self._shown_at
+        if shown_at is None or (self._power_at is not None and self._power_at >= shown_at):
+            return None
+        return self._shown_kw if moment < shown_at + HOLD else None
 
     def lost(self, now: datetime) -> None:
         """Readings stopped (the node or the server went away): what follows is a gap."""
@@ -526,7 +547,7 @@ class CapacityTracker:
         end = start + self.period
         open_periods = self._open_periods()
         energy, estimated = open_periods.get(start, (0.0, False))
-        kw = self._held_kw(now)
+        kw = self._estimate_kw(now)
         estimate = None if kw is None else energy + kw * _hours(now, end)
         # the month's days: settled, and the closed periods not yet settled
         month = self._month(start)

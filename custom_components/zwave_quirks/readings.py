@@ -409,7 +409,15 @@ class NodeReadings:
             step()
 
     def _refresh(self) -> None:
-        """Read every total again (not a reading: it only continues the track)."""
+        """Read every total again (not a reading: it only continues the track).
+
+        The power the node shows goes to the tracker for the estimate alone.
+        """
+        if self.tracker is not None and self.binding.available:
+            assert self.capacity_decl is not None
+            watts = _finite(self.binding.value(self.capacity_decl.power))
+            if watts is not None:
+                self.tracker.shown(dt_util.utcnow(), watts / 1000)
         now = dt_util.utcnow().timestamp()
         for total in self.totals.values():
             ref = self._source_ref(total)
