@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from homeassistant.components.switch import DATA_COMPONENT as SWITCHES
 from homeassistant.components.switch import SwitchEntity
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -21,6 +22,8 @@ from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.services import SHEDDER
 from custom_components.zwave_quirks.shed import STORAGE_KEY, LoadShedder
 
+from .fixture_client import HOME_ID
+from .helpers import HAN, entity_id
 from .test_capacity_entities import Han, entry, han, oslo, oslo_time  # noqa: F401 - fixtures
 
 HEATER, CHARGER = "switch.water_heater", "switch.car_charger"
@@ -192,6 +195,21 @@ async def test_what_is_not_a_meter_or_a_switch_is_refused(
         await _turn_off(hass, han, HEATER)
     assert err.value.translation_key == "meter_not_available"
     assert hass.states.get(HEATER).state == "on"
+
+
+async def test_a_configuration_switch_is_refused_as_a_load(
+    hass: HomeAssistant, han: Han, loads: dict[str, Load], fixture_client: Any
+) -> None:
+    """The entity picker offers every switch, "Power change reports" among them:
+    turning one off would change the device's configuration, not a load."""
+    setting = entity_id(hass, HOME_ID, HAN, "config_1_enabled", "switch")
+    assert er.async_get(hass).async_get(setting).entity_category is EntityCategory.CONFIG
+    with pytest.raises(ServiceValidationError) as err:
+        await _turn_off(hass, han, HEATER, setting)
+    assert err.value.translation_key == "not_a_load"
+    assert "Heatit Z-HAN2 Power change reports is a setting of the device" in str(err.value)
+    assert hass.states.get(HEATER).state == "on"  # nothing was turned off
+    assert fixture_client.last.set_values() == []
 
 
 async def test_an_unreadable_note_is_ignored_with_a_log_line(

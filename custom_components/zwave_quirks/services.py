@@ -186,11 +186,18 @@ async def _async_turn_off_for_period(call: ServiceCall) -> ServiceResponse:
     selected = target_helpers.async_extract_referenced_entity_ids(
         hass, target_helpers.TargetSelection(call.data)
     )
+    registry = er.async_get(hass)
     for entity_id in sorted(selected.referenced):
+        key = None
         if not entity_id.startswith(f"{SWITCH}."):
+            key = "not_a_switch"
+        elif (known := registry.async_get(entity_id)) and known.entity_category is not None:
+            # the entity picker offers every switch: a device's setting is no load
+            key = "not_a_load"
+        if key is not None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
-                translation_key="not_a_switch",
+                translation_key=key,
                 translation_placeholders={"entity": _state_name(hass, entity_id)},
             )
     entity_ids = sorted(
