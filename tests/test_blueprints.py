@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 
 from custom_components.zwave_quirks.blueprints import (
@@ -19,6 +20,9 @@ from custom_components.zwave_quirks.blueprints import (
     async_install_blueprints,
 )
 from custom_components.zwave_quirks.const import DOMAIN
+
+from .fixture_client import HOME_ID
+from .helpers import HAN, PLUG, entity_id
 
 pytestmark = pytest.mark.blueprints
 NAMES = ("appliance_finished.yaml", "stay_below_capacity_step.yaml")
@@ -90,3 +94,49 @@ async def test_a_folder_that_cannot_be_written_costs_a_warning(
     folder.write_text("a file where the folder should be", encoding="utf-8")
     await async_install_blueprints(hass)
     assert "The blueprints could not be copied" in caplog.text
+
+
+def _offered(hass: HomeAssistant, selector: dict[str, Any]) -> set[str]:
+    """The entities an entity selector offers, filtered as the frontend filters them."""
+    registry = er.async_get(hass)
+    offered = set()
+    for state in hass.states.async_all():
+        entry = registry.async_get(state.entity_id)
+        for rule in selector["entity"]["filter"]:
+            wanted = {
+                "domain": state.domain,
+                "device_class": state.attributes.get("device_class"),
+                "unit_of_measurement": state.attributes.get("unit_of_measurement"),
+                "integration": entry.platform if entry else None,
+            }
+            if all(
+                wanted[key] in (value if isinstance(value, list) else [value])
+                for key, value in rule.items()
+            ):
+                offered.add(state.entity_id)
+    return offered
+
+
+async def test_the_selectors_offer_the_entities_that_fit(
+    hass: HomeAssistant, folder: Path, fixture_entry: Any
+) -> None:
+    """A plug's power in W, not a capacity sensor in kW; a threshold in kW, not a power in W."""
+    await async_install_blueprints(hass)
+    blueprints = async_get_blueprints(hass)
+    appliance = await blueprints.async_get_blueprint(f"{DOMAIN}/appliance_finished.yaml")
+    capacity = await blueprints.async_get_blueprint(f"{DOMAIN}/{CAPACITY}")
+
+    def selector(blueprint: Any, name: str) -> dict[str, Any]:
+        return dict(blueprint.inputs[name]["selector"])
+
+    power = _offered(hass, selector(appliance, "power_sensor"))
+    assert {entity_id(hass, HOME_ID, node, "power", "sensor") for node in (PLUG, HAN)} <= power
+    threshold = entity_id(hass, HOME_ID, HAN, "next_step_threshold", "sensor")
+    assert threshold not in power
+    assert _offered(hass, selector(capacity, "threshold_sensor")) == {
+        threshold,
+        entity_id(hass, HOME_ID, HAN, "capacity_peak_average", "sensor"),
+    }
+    estimate = _offered(hass, selector(capacity, "estimate_sensor"))
+    assert entity_id(hass, HOME_ID, HAN, "estimated_energy_this_hour", "sensor") in estimate
+    assert all(e.startswith("sensor.") for e in estimate)
