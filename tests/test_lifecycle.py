@@ -416,6 +416,32 @@ async def test_node_not_ready_at_setup_keeps_its_device_and_entities(
     assert _problems(caplog) == []
 
 
+async def test_the_model_line_shows_the_model_and_an_earlier_device_is_still_known(
+    hass: HomeAssistant, fixture_entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    """The device page reads "HKZW-SO03", not "HKZW-SO03 (0101:000a)".
+
+    A device of 0.2 carries those ids as its model id: a node that comes back
+    without its ids (not interviewed yet) still finds its quirk by them.
+    """
+    entry = fixture_entry
+    devices = dr.async_get(hass)
+    device = devices.async_get_device_by_identifier((DOMAIN, f"{HOME_ID}-{PLUG}"), entry.entry_id)
+    assert device is not None
+    assert (device.model, device.model_id) == ("HKZW-SO03", None)
+    before = _node_entities(hass, entry, PLUG)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    devices.async_update_device(device.id, model="HKZW-SO03", model_id="0101:000a")
+    full = _not_ready(fixture_client.state, PLUG, cached_ids=False)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _node_entities(hass, entry, PLUG) == before
+    _ready_event(fixture_client.last, PLUG, full)
+    await hass.async_block_till_done()
+    assert STATE_UNAVAILABLE not in _shown(hass, before)
+    assert devices.async_get(device.id).model_id is None
+
+
 async def test_node_gone_from_the_network_loses_its_device(
     hass: HomeAssistant, fixture_entry: MockConfigEntry, fixture_client: type[FixtureClient]
 ) -> None:

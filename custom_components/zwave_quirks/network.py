@@ -23,7 +23,7 @@ from zwave_js_server.model.version import VersionInfo
 from . import ids
 from .binding import NodeBinding
 from .const import DOMAIN, LOGGER
-from .quirks.model import Fingerprint, ResolvedQuirk
+from .quirks.model import ResolvedQuirk
 from .quirks.registry import QUIRKS, find_quirk
 
 
@@ -31,18 +31,19 @@ def _node_ids(node: Node) -> tuple[int | None, int | None, int | None]:
     return (node.manufacturer_id, node.product_type, node.product_id)
 
 
-def _model_id(fingerprint: Fingerprint) -> str:
-    """What the device registry shows as model id: product type and id."""
-    return f"{fingerprint.product_type:04x}:{fingerprint.product_id:04x}"
-
-
 def _device_ids(device: dr.DeviceEntry) -> tuple[int | None, int | None, int | None]:
-    """The ids of the fingerprint a device was made for, from an earlier run."""
+    """The ids of the fingerprint a device was made for, from an earlier run.
+
+    By its manufacturer and model; a device of 0.2 also had product type and
+    id as its model id ("0101:000a"), which the device page showed.
+    """
     for quirk in QUIRKS:
         for fingerprint in quirk.fingerprints:
-            if (fingerprint.manufacturer, _model_id(fingerprint)) == (
-                device.manufacturer,
-                device.model_id,
+            if device.manufacturer != fingerprint.manufacturer:
+                continue
+            legacy = f"{fingerprint.product_type:04x}:{fingerprint.product_id:04x}"
+            if device.model_id == legacy or (
+                device.model_id is None and device.model == fingerprint.model
             ):
                 return fingerprint.ids
     return (None, None, None)
@@ -300,7 +301,7 @@ class ZwaveNetwork:
                 identifiers={(DOMAIN, binding.device_key)},
                 manufacturer=fingerprint.manufacturer,
                 model=fingerprint.model,
-                model_id=_model_id(fingerprint),
+                model_id=None,
                 name=node.name or f"{fingerprint.manufacturer} {fingerprint.model}",
                 sw_version=node.firmware_version,
                 suggested_area=node.location or None,
