@@ -3,7 +3,8 @@
 Home Assistant runs as its own process (`hass`) with this integration and a
 fresh simulated network; Debian's Chromium, driven by Playwright, completes
 onboarding, adds the integration through its config flow, reads the device
-pages, writes a bad value, toggles the plug, adds core's Z-Wave JS beside it
+pages, writes a bad value, toggles the plug, makes an automation from each of
+the integration's blueprints and sees it run, adds core's Z-Wave JS beside it
 and puts its duplicates away through the repair issue, and switches to Norwegian.
 Screenshots go to docs/images/. Without Chromium or Playwright the test is
 skipped (scripts/setup --browser installs both), and the summary says so.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import time
 from collections import Counter
@@ -29,7 +31,7 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT, Simulator
-from .hass_process import HASS, Hass, has_state, http_json, wait_until
+from .hass_process import BASE_CONFIG, HASS, Hass, has_state, http_json, wait_until
 
 try:
     from playwright.sync_api import Locator, Page, Route, sync_playwright
@@ -279,6 +281,36 @@ def _onboard(page: Page, hass: Hass) -> None:
     page.wait_for_url("**/home/**")
 
 
+def _choose_entity(page: Page, search: str, option: str) -> list[str]:
+    """In a blueprint's next empty entity box: what it offers, then choose one."""
+    page.get_by_text("Select an entity").first.click()
+    dialog = page.get_by_role("dialog", name="Select option")
+    dialog.get_by_role("listitem").first.wait_for()
+    # the items' texts are in shadow roots: the accessibility tree has them
+    offered = re.findall(r"^\s*- listitem: (.+)$", dialog.aria_snapshot(), re.MULTILINE)
+    dialog.get_by_placeholder("Search").fill(search)
+    dialog.get_by_text(option, exact=True).first.click()
+    return offered
+
+
+def _new_automation(page: Page, url: str, blueprint: str) -> None:
+    """Settings > Automations & scenes > Blueprints > the blueprint: a new automation."""
+    page.goto(f"{url}/config/blueprint/dashboard")
+    page.get_by_role("rowheader", name=blueprint).click()
+    page.wait_for_url("**/config/automation/edit/new")
+
+
+def _save_automation(page: Page) -> None:
+    """Save; a release that asks for the name gets the blueprint's."""
+    page.get_by_role("button", name="Save").click()
+    traces = page.get_by_role("button", name="Traces")  # saved: it has traces
+    named = page.get_by_role("dialog").get_by_role("button", name="Save")
+    traces.or_(named).first.wait_for()
+    if named.is_visible():
+        named.click()
+    traces.wait_for()
+
+
 def _open_device(page: Page, device: str) -> str:
     """From the integration's page to a device's page; its URL."""
     page.locator("ha-config-entry-device-row", has_text=device).click()
@@ -301,7 +333,11 @@ def simulator_fresh(tmp_path: Path, socket_enabled: None) -> Iterator[Simulator]
 
 @pytest.fixture
 def hass_process(tmp_path: Path, socket_enabled: None) -> Iterator[Hass]:
-    hass = Hass(tmp_path / "config")
+    # automations made in the UI go to automations.yaml, as in a new installation
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "automations.yaml").write_text("[]\n", encoding="utf-8")
+    hass = Hass(config, BASE_CONFIG + "automation: !include automations.yaml\n")
     try:
         begun = time.monotonic()
         hass.start()
@@ -473,6 +509,66 @@ def test_new_user_in_the_browser(
                 report.extend(lines)
                 assert not alike, f"names that read the same at {NARROW} px (plug, en): {alike}"
                 phase("plug device page")
+
+                # The blueprints, as the integration put them: an automation from
+                # each, made in the editor, and seen to run
+                _new_automation(page, hass.url, "Appliance finished")
+                offered = _choose_entity(page, "HKZW", "HANK Electronics HKZW-SO03")
+                report.append(f"Appliance finished offers as the power sensor: {offered}")
+                assert "Power HANK Electronics HKZW-SO03 Sensor" in offered, offered
+                # a capacity sensor is in kW: not the plug's power
+                assert not [o for o in offered if "threshold" in o or "peak" in o], offered
+                page.get_by_role("button", name="Add action").click()
+                page.get_by_placeholder("Search").last.fill("persistent notification")
+                page.get_by_text("Create persistent notification").first.click()
+                done = "The washing machine has finished"
+                page.get_by_role("textbox").first.fill(done)
+                page.get_by_role("spinbutton", name="mm").fill("0")
+                page.get_by_role("spinbutton", name="ss").fill("3")
+                _save_automation(page)
+                sim.report_meter(2, "W", 0)
+                time.sleep(1)
+                sim.report_meter(2, "W", 480)  # running
+                time.sleep(1)
+                sim.report_meter(2, "W", 1.5)  # finished, once it lasts 3 s
+                page.get_by_role("button", name="Notifications").click()
+                page.get_by_text(done).wait_for(timeout=20_000)
+                report.append(f"Appliance finished ran: the notification {done!r} is shown")
+                page.keyboard.press("Escape")
+
+                _new_automation(page, hass.url, "Stay below the next capacity step")
+                offered = _choose_entity(page, "Estimated", "Heatit Z-HAN2")
+                report.append(f"Stay below offers as the estimate: {offered}")
+                assert offered and all(o.endswith("Sensor") for o in offered), offered
+                offered = _choose_entity(page, "Next step", "Heatit Z-HAN2")
+                report.append(f"Stay below offers as the threshold: {offered}")
+                assert offered == [
+                    "Capacity peak average Heatit Z-HAN2 Sensor",
+                    "Next step threshold Heatit Z-HAN2 Sensor",
+                ], offered
+                offered = _choose_entity(page, "Outlet", "HANK Electronics HKZW-SO03")
+                # the frontend's filter knows no entity category: the devices'
+                # settings are offered too, and the action refuses them
+                report.append(f"Stay below offers {len(offered)} switches")
+                _screenshot(page, "blueprint-stay-below.png")
+                # act at 0.1 kW on average: a few seconds of 20 kW reach it
+                margin = page.get_by_role("spinbutton").last
+                margin.click()
+                margin.press("Control+a")
+                margin.press_sequentially("1.9")
+                margin.press("Tab")
+                sim.report_meter(4, "W", 0)
+                _save_automation(page)
+                left = 3600 - time.time() % 3600
+                if left < 30:  # the hour ends before 20 kW could reach it
+                    time.sleep(left + 2)
+                    sim.report_meter(4, "W", 0)
+                assert sim.node_state(2)["switch"] is True
+                sim.report_meter(4, "W", 20_000)
+                wait_until("the plug to be turned off", lambda: not sim.node_state(2)["switch"], 20)
+                sim.report_meter(4, "W", 1500)
+                report.append("Stay below ran: the plug was turned off")
+                phase("blueprints")
 
                 # Beside Z-Wave JS: core's integration added for the same network (its
                 # own flow, through the API), then our repair issue puts its duplicates away
