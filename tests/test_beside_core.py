@@ -6,6 +6,7 @@ issue of superseded entities, its fix flow and the undo in the options.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
@@ -509,6 +510,50 @@ async def test_an_unsupported_node_is_never_touched(
     # nor can a caller inside the integration put it away
     ours.runtime_data.neighbour.async_put_away([foreign.id], [])
     assert registry.async_get(foreign.entity_id).disabled_by is None  # type: ignore[union-attr]
+
+
+async def test_our_client_holds_only_the_nodes_a_quirk_may_claim(
+    hass: HomeAssistant, simulator_with_foreign_plug: Simulator, socket_enabled: None
+) -> None:
+    """The foreign plug is core's alone: our library never builds it, nor parses its reports."""
+    sim = AsyncSim(hass, simulator_with_foreign_plug)
+    ours, core = await both(hass, sim)
+    own = ours.runtime_data
+    assert own.client is not None and own.client.driver is not None
+    assert set(own.client.driver.controller.nodes) == {1, PLUG, ZEN06, HAN}
+    assert UNSUPPORTED in core.runtime_data.client.driver.controller.nodes
+    # the diagnostics still show it, to write a quirk for it
+    diagnostics = await async_get_config_entry_diagnostics(hass, ours)
+    foreign = [n for n in diagnostics["unsupported_nodes"] if n["node_id"] == UNSUPPORTED]
+    assert foreign == [
+        {
+            "node_id": UNSUPPORTED,
+            "ready": True,
+            "manufacturer_id": "0x0086",
+            "product_type": "0x7f01",
+            "product_id": "0x7f02",
+            "firmware_version": foreign[0]["firmware_version"],
+        }
+    ]
+    # its reports stop at the filter; ours go on
+    dropped = own.transport.node_filter.events_dropped
+    power = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{sim.home_id}.{PLUG}.power")
+    assert power is not None
+    await sim.call("report_meter", UNSUPPORTED, "W", 123.0)
+    await sim.call("report_meter", PLUG, "W", 321.0)
+
+    async def arrived() -> bool:
+        state = hass.states.get(power)
+        return state is not None and state.state in ("321", "321.0")
+
+    for _ in range(100):
+        if await arrived():
+            break
+        await asyncio.sleep(0.05)
+    assert await arrived(), hass.states.get(power)
+    assert own.transport.node_filter.events_dropped > dropped
+    core_power = core_entity(hass, sim.home_id, UNSUPPORTED, "50-0-value-66049")
+    assert hass.states.get(core_power.entity_id).state in ("123", "123.0")
 
 
 async def test_a_submission_without_the_field_disables_nothing(

@@ -202,6 +202,17 @@ def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
         for node in driver.controller.nodes.values()
         if not connection.network.is_controller_node(node)
         and node.node_id not in connection.bindings
+    ] + [
+        # left out before the client library built them (nodefilter.py)
+        {
+            "node_id": node_id,
+            "ready": node["ready"],
+            "manufacturer_id": _hex(node["manufacturer_id"]),
+            "product_type": _hex(node["product_type"]),
+            "product_id": _hex(node["product_id"]),
+            "firmware_version": node["firmware_version"],
+        }
+        for node_id, node in sorted(connection.transport.node_filter.left_out.items())
     ]
 
 

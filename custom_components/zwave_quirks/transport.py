@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
+from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -33,6 +35,7 @@ from .const import (
     STARTUP_CHECK_TIMEOUT,
     USER_AGENT,
 )
+from .nodefilter import FilteredSession, NodeFilter, supported_ids
 from .server import ServerCheckError, async_check_server
 from .util import redact_url
 
@@ -73,6 +76,8 @@ class ZwaveTransport:
         # the network the entry belongs to; learned on the first connect if unknown
         self.home_id: int = int(entry.unique_id) if entry.unique_id else 0
         self.client: Client | None = None
+        # what the last connection's client was not shown (for the diagnostics)
+        self.node_filter = NodeFilter(frozenset())
         self._on_ready = on_ready
         self._on_lost = on_lost
         self._listen_task: asyncio.Task[None] | None = None
@@ -150,9 +155,12 @@ class ZwaveTransport:
 
     async def _async_connect(self) -> Client:
         """A connected client; its WebSocket is closed again on every failure."""
+        # the library builds and follows only the nodes a quirk may claim
+        self.node_filter = NodeFilter(supported_ids())
+        session = FilteredSession(async_get_clientsession(self.hass), self.node_filter)
         client = Client(
             self.url,
-            async_get_clientsession(self.hass),
+            cast(ClientSession, session),
             additional_user_agent_components=USER_AGENT,
         )
         try:

@@ -1,0 +1,227 @@
+"""The node filter on the server's JSON messages (nodefilter.py).
+
+The end-to-end half is in test_beside_core.py (the real server, a foreign plug
+beside core's Z-Wave JS); here the messages the server's schema defines, and
+those it does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import WSMessage, WSMsgType
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.nodefilter import (
+    FilteredWebSocket,
+    NodeFilter,
+    supported_ids,
+)
+
+from .conftest import AsyncSim
+from .helpers import PLUG
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FOREIGN = {"manufacturerId": 0x0086, "productType": 0x7F01, "productId": 0x7F02}
+
+
+def _node(node_id: int, **ids: Any) -> dict[str, Any]:
+    node = json.loads((FIXTURES / "hank_hkzw_so03_state.json").read_text(encoding="utf-8"))
+    return node | {"nodeId": node_id} | ids
+
+
+def _state(*nodes: dict[str, Any]) -> dict[str, Any]:
+    controller = json.loads((FIXTURES / "controller_state.json").read_text(encoding="utf-8"))
+    state = controller | {"nodes": list(nodes)}
+    return {"type": "result", "success": True, "messageId": "listen", "result": {"state": state}}
+
+
+def _event(source: str, name: str, **data: Any) -> dict[str, Any]:
+    return {"type": "event", "event": {"source": source, "event": name, **data}}
+
+
+@pytest.fixture
+def node_filter() -> NodeFilter:
+    node_filter = NodeFilter(supported_ids())
+    keep, changed = node_filter.message(
+        _state(
+            {"nodeId": 1, "isControllerNode": True},
+            _node(2),
+            _node(5, **FOREIGN),
+            # never interviewed: its ids are not known yet
+            {"nodeId": 6, "ready": False, "values": []},
+        )
+    )
+    assert (keep, changed) == (True, True)
+    return node_filter
+
+
+def test_the_state_keeps_the_controller_the_supported_and_the_unknown() -> None:
+    node_filter = NodeFilter(supported_ids())
+    message = _state({"nodeId": 1, "isControllerNode": True}, _node(2), _node(5, **FOREIGN))
+    assert node_filter.message(message) == (True, True)
+    assert [n["nodeId"] for n in message["result"]["state"]["nodes"]] == [1, 2]
+    assert node_filter.left_out == {
+        5: {
+            "ready": True,
+            "manufacturer_id": 0x0086,
+            "product_type": 0x7F01,
+            "product_id": 0x7F02,
+            "firmware_version": message_firmware(),
+        }
+    }
+    # a state with nothing to leave out is passed as it came
+    assert NodeFilter(supported_ids()).message(_state(_node(2))) == (True, False)
+
+
+def message_firmware() -> Any:
+    return _node(5)["firmwareVersion"]
+
+
+def test_events_of_a_node_left_out_are_dropped(node_filter: NodeFilter) -> None:
+    update = _event("node", "value updated", nodeId=5, args={"newValue": 1})
+    assert node_filter.message(update) == (False, False)
+    assert node_filter.events_dropped == 1
+    for node_id in (1, 2, 6):
+        assert node_filter.message(_event("node", "value updated", nodeId=node_id)) == (True, False)
+    assert node_filter.message(_event("driver", "logging", message="x")) == (True, False)
+
+
+def test_a_node_added_with_unsupported_ids_is_left_out_and_its_removal_dropped(
+    node_filter: NodeFilter,
+) -> None:
+    added = _event("controller", "node added", node=_node(7, **FOREIGN), result={})
+    assert node_filter.message(added) == (False, False)
+    assert 7 in node_filter.left_out
+    assert node_filter.message(_event("node", "ready", nodeId=7)) == (False, False)
+    removed = _event("controller", "node removed", node={"nodeId": 7}, reason=0)
+    assert node_filter.message(removed) == (False, False)
+    assert 7 not in node_filter.left_out
+    # a supported node, or one not interviewed yet, is the library's
+    for node in (_node(8), {"nodeId": 9, "ready": False}):
+        assert node_filter.message(_event("controller", "node added", node=node)) == (True, False)
+    assert node_filter.message(_event("controller", "node removed", node={"nodeId": 2})) == (
+        True,
+        False,
+    )
+
+
+def test_the_rebuild_routes_maps_name_only_the_nodes_the_library_has(
+    node_filter: NodeFilter,
+) -> None:
+    """The library looks every node id of these maps up: one left out would raise."""
+    progress = _event("controller", "rebuild routes progress", progress={"2": "done", "5": "done"})
+    assert node_filter.message(progress) == (True, True)
+    assert progress["event"]["progress"] == {"2": "done"}
+    done = _event("controller", "rebuild routes done", result={"2": "done", "6": "failed"})
+    assert node_filter.message(done) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        [],
+        "text",
+        {"type": "event"},
+        {"type": "event", "event": "not a dict"},
+        {"type": "result", "result": {"state": {"nodes": "not a list"}}},
+        {"type": "result", "result": {"state": {"nodes": [7, {"no": "id"}]}}},
+        _event("controller", "node added", node="not a dict"),
+        _state({"nodeId": 5, "manufacturerId": "0x86", "productType": 1, "productId": 2}),
+    ],
+)
+def test_what_the_schema_does_not_say_goes_to_the_library_as_it_is(message: Any) -> None:
+    """The library reports what it cannot read; the filter never raises on it."""
+    before = json.dumps(message)
+    assert NodeFilter(supported_ids()).message(message) == (True, False)
+    assert json.dumps(message) == before
+
+
+class _Socket:
+    """The part of aiohttp's ClientWebSocketResponse the library uses."""
+
+    def __init__(self, *messages: WSMessage) -> None:
+        self.messages = list(messages)
+        self.closed = False
+
+    async def receive(self) -> WSMessage:
+        return self.messages.pop(0)
+
+
+def _text(data: Any) -> WSMessage:
+    return WSMessage(WSMsgType.TEXT, json.dumps(data), None)
+
+
+async def test_the_socket_passes_on_what_the_library_may_see(node_filter: NodeFilter) -> None:
+    kept = _text(_event("node", "value updated", nodeId=2))
+    bad = WSMessage(WSMsgType.TEXT, "{not json", None)
+    closing = WSMessage(WSMsgType.CLOSE, None, None)
+    progress = _event("controller", "rebuild routes progress", progress={"2": "a", "5": "b"})
+    socket = _Socket(
+        _text(_event("node", "value updated", nodeId=5)),
+        kept,
+        bad,
+        _text(progress),
+        closing,
+    )
+    ws = FilteredWebSocket(socket, node_filter)  # type: ignore[arg-type]
+    assert await ws.receive() is kept  # the foreign node's update never arrives
+    assert await ws.receive() is bad  # the library says it is not JSON
+    rewritten = await ws.receive()
+    assert rewritten.json()["event"]["progress"] == {"2": "a"}
+    assert await ws.receive() is closing
+    assert ws.closed is False  # the rest is the socket's
+
+
+async def test_a_large_state_is_filtered_in_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.PARSE_IN_EXECUTOR", 10)
+    node_filter = NodeFilter(supported_ids())
+    ws = FilteredWebSocket(_Socket(_text(_state(_node(2), _node(5, **FOREIGN)))), node_filter)  # type: ignore[arg-type]
+    received = await ws.receive()
+    assert [n["nodeId"] for n in received.json()["result"]["state"]["nodes"]] == [2]
+    assert set(node_filter.left_out) == {5}
+
+
+async def test_a_reinterview_on_the_real_server_passes_the_filter(
+    hass: HomeAssistant, sim: AsyncSim
+) -> None:
+    """Re-interviewing a supported node: its entities go, and come back, through the filter."""
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    client = entry.runtime_data.client
+    assert client is not None and client.driver is not None
+    outlet = er.async_get(hass).async_get_entity_id(
+        "switch", DOMAIN, f"{sim.home_id}.{PLUG}.switch"
+    )
+    assert outlet is not None
+    seen: list[str] = []
+
+    @callback
+    def changed(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None:
+            seen.append(state.state)
+
+    unsub = async_track_state_change_event(hass, outlet, changed)
+    try:
+        await client.driver.controller.nodes[PLUG].async_refresh_info()
+        for _ in range(300):
+            await asyncio.sleep(0.05)
+            if STATE_UNAVAILABLE in seen and seen[-1] != STATE_UNAVAILABLE:
+                break
+        assert STATE_UNAVAILABLE in seen, seen
+        assert seen[-1] != STATE_UNAVAILABLE, seen
+        assert entry.runtime_data.transport.node_filter.left_out == {}
+    finally:
+        unsub()
+        assert await hass.config_entries.async_unload(entry.entry_id)
