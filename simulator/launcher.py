@@ -31,6 +31,7 @@ SIM_DIR = Path(__file__).resolve().parent
 MAIN_JS = SIM_DIR / "src" / "main.js"
 NODE_MODULES = SIM_DIR / "node_modules"
 READY_PREFIX = "ZWAVE_SIM_READY "
+MAX_NODES = 231  # node ids 2..232 (node 1 is the controller): nodes + others
 
 _running: set[Simulator] = set()  # stopped by the atexit hook
 
@@ -66,7 +67,13 @@ class Simulator:
         tx_delay: int | None = None,
         log_level: str = "info",
         foreign_plug: bool = False,
+        others: int = 0,
     ) -> None:
+        if others < 0 or nodes + others > MAX_NODES:
+            raise ValueError(
+                f"nodes {nodes} + others {others}: a network has at most {MAX_NODES} nodes"
+                f" (ids 2..{MAX_NODES + 1}), others >= 0"
+            )
         self.cache_dir = Path(cache_dir)
         self.ws_port = ws_port or _free_port()
         self.control_port = control_port or _free_port()
@@ -79,6 +86,9 @@ class Simulator:
         self.log_level = log_level
         # the last of the nodes is a metering plug no quirk supports
         self.foreign_plug = foreign_plug
+        # then nodes of other kinds that no quirk supports (README.md), ids nodes+2..;
+        # nodes + others is at most 231
+        self.others = others
         self.ready_info: dict | None = None
         self._proc: subprocess.Popen | None = None
         self._log_file: Any = None
@@ -141,6 +151,8 @@ class Simulator:
             cmd += ["--tx-delay", str(self.tx_delay)]
         if self.foreign_plug:
             cmd.append("--foreign-plug")
+        if self.others:
+            cmd += ["--others", str(self.others)]
         try:
             self._proc = subprocess.Popen(
                 cmd,
@@ -396,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, default=None, help="log file (default: temp file)")
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument("--nodes", type=int, default=3, help="3..231 (node ids 2..nodes+1)")
+    parser.add_argument(
+        "--others", type=int, default=0, help="then nodes no quirk supports (nodes + others <= 231)"
+    )
     parser.add_argument("--tx-delay", type=int, default=None, help="ms per mock radio frame")
     args = parser.parse_args(argv)
 
@@ -407,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         log_path=args.log,
         nodes=args.nodes,
         tx_delay=args.tx_delay,
+        others=args.others,
     )
 
     stop_event = threading.Event()

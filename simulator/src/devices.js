@@ -1,6 +1,14 @@
 // Static description of the simulated network: home id, nodes, parameters, initial state.
 // Values follow the project's fact sheet; ranges follow @zwave-js/config device files.
 import { CommandClasses, ConfigValueFormat } from "@zwave-js/core";
+import {
+	DoorLockMode,
+	DoorLockOperationType,
+	RateType,
+	SwitchType,
+	ThermostatMode,
+	ThermostatSetpointType,
+} from "zwave-js";
 
 export const HOME_ID = 0xc0dec0de;
 export const CONTROLLER_NODE_ID = 1;
@@ -168,7 +176,8 @@ function defaultsOf(params) {
 }
 
 // Z-Wave classic node ids are 1..232; node 1 is the controller
-export const MAX_NODES = 232 - CONTROLLER_NODE_ID;
+export const MAX_NODE_ID = 232;
+export const MAX_NODES = MAX_NODE_ID - CONTROLLER_NODE_ID;
 
 // A metering plug of another maker, which no quirk supports: the HANK plug's capabilities under
 // ids that no device file of zwave-js knows (so zwave-js and its clients treat it generically)
@@ -179,14 +188,35 @@ export const FOREIGN_PLUG_IDS = { manufacturerId: 0x0086, productType: 0x7f01, p
  * and 4 as described in README.md, then copies of the HANK plug, the ZEN06 plug and the Z-HAN2
  * in turn, with node ids 5..count+1. Each Z-HAN2 copy gets its own meter id. With
  * `foreignPlug`, the last of the `count` nodes is a plug no quirk supports (FOREIGN_PLUG_IDS).
+ * With `others`, that many nodes that no quirk supports follow, with node ids count+2.. (see
+ * createOtherDefinitions).
  */
-export function createDeviceDefinitions(count = 3, { foreignPlug = false } = {}) {
+export function createDeviceDefinitions(count = 3, { foreignPlug = false, others = 0 } = {}) {
+	checkNodeCounts(count, others);
+	return [...supportedDefinitions(count, foreignPlug), ...createOtherDefinitions(others, count + 2)];
+}
+
+/** Throws unless `count` supported nodes and `others` other nodes fit into one network */
+export function checkNodeCounts(count, others = 0) {
 	if (!Number.isInteger(count) || count < 3 || count > MAX_NODES) {
 		throw new Error(`the number of nodes must be an integer 3..${MAX_NODES}: ${count}`);
 	}
+	if (!Number.isInteger(others) || others < 0) {
+		throw new Error(`the number of other nodes must be an integer >= 0: ${others}`);
+	}
+	if (count + others > MAX_NODES) {
+		throw new Error(
+			`${count} nodes and ${others} other nodes are ${count + others}, more than the ${MAX_NODES} a `
+				+ `network holds (node ids ${CONTROLLER_NODE_ID + 1}..${MAX_NODE_ID}; node ${CONTROLLER_NODE_ID} is the `
+				+ `controller): at most ${Math.max(0, MAX_NODES - count)} others with ${count} nodes`,
+		);
+	}
+}
+
+function supportedDefinitions(count, foreignPlug) {
 	if (foreignPlug) {
 		if (count < 4) throw new Error("a foreign plug needs --nodes 4 or more");
-		const defs = createDeviceDefinitions(count - 1);
+		const defs = supportedDefinitions(count - 1, false);
 		const plug = baseDefinitions()[0];
 		plug.id = count + 1;
 		plug.name = "Foreign metering plug";
@@ -289,4 +319,226 @@ function baseDefinitions() {
 			},
 		},
 	];
+}
+
+// ---------------------------------------------------------------------------
+// Other nodes (--others): devices that no quirk of the integration supports, of the kinds a
+// real home has. Capabilities only: zwave-js's default mock behaviours answer their interview
+// and commands (main.js adds a passive command log and the Notification Get answer that
+// zwave-js's mock lacks). Their ids are made up (manufacturer 0x7f00 + the kind's index):
+// no device file of zwave-js and no quirk knows them. All are mains powered (listening),
+// without security, Wake Up or Battery CC.
+
+const OTHER_INFO_CCS = [
+	{ ccId: CommandClasses.Version, version: 3 },
+	{ ccId: CommandClasses["Manufacturer Specific"], version: 1 },
+	{ ccId: CommandClasses["Z-Wave Plus Info"], version: 2 },
+];
+
+// Multilevel Sensor types and scales
+const AIR_TEMPERATURE = 0x01; // scale 0: °C
+const ILLUMINANCE = 0x03; // scale 1: lux
+const HUMIDITY = 0x05; // scale 0: %
+// Notification types and their events
+const HOME_SECURITY = 0x07; // 3: tampering (cover removed), 8: motion detection
+const ACCESS_CONTROL = 0x06; // 1-6: manual/RF/keypad (un)lock, 11: lock jammed
+// Binary Sensor type
+const BINARY_MOTION = 0x0c;
+
+/**
+ * The kinds of other nodes, in the order --others cycles through them. `state`: the device
+ * state of the simulator (temperature: the air temperature the node reports, see
+ * POST /nodes/{id}/temperature; meters: see POST /nodes/{id}/meter and the load generator);
+ * `readings`: fixed values of its other sensors.
+ */
+export const OTHER_KINDS = [
+	{
+		kind: "thermostat",
+		name: "Thermostat",
+		ids: { manufacturerId: 0x7f00, productType: 0x0001, productId: 0x0101 },
+		firmwareVersion: "2.1",
+		genericDeviceClass: 0x08, // Thermostat
+		specificDeviceClass: 0x06, // General Thermostat V2
+		commandClasses: [
+			{
+				ccId: CommandClasses["Thermostat Mode"],
+				version: 3,
+				supportedModes: [ThermostatMode.Off, ThermostatMode.Heat, ThermostatMode.Cool, ThermostatMode.Auto],
+			},
+			{
+				ccId: CommandClasses["Thermostat Setpoint"],
+				version: 3,
+				setpoints: {
+					[ThermostatSetpointType.Heating]: { minValue: 5, maxValue: 30, defaultValue: 21, scale: "°C" },
+					[ThermostatSetpointType.Cooling]: { minValue: 16, maxValue: 32, defaultValue: 25, scale: "°C" },
+				},
+			},
+			{ ccId: CommandClasses["Multilevel Sensor"], version: 11, sensors: { [AIR_TEMPERATURE]: { supportedScales: [0] } } },
+		],
+		state: { temperature: 20.5 },
+	},
+	{
+		kind: "multisensor",
+		name: "Multisensor",
+		ids: { manufacturerId: 0x7f01, productType: 0x0002, productId: 0x0201 },
+		firmwareVersion: "1.4",
+		genericDeviceClass: 0x21, // Multilevel Sensor
+		specificDeviceClass: 0x01, // Routing Multilevel Sensor
+		commandClasses: [
+			{
+				ccId: CommandClasses["Multilevel Sensor"],
+				version: 11,
+				sensors: {
+					[AIR_TEMPERATURE]: { supportedScales: [0] },
+					[ILLUMINANCE]: { supportedScales: [1] },
+					[HUMIDITY]: { supportedScales: [0] },
+				},
+			},
+			{
+				ccId: CommandClasses.Notification,
+				version: 8,
+				supportsV1Alarm: false,
+				notificationTypesAndEvents: { [HOME_SECURITY]: [3, 8] },
+			},
+			{ ccId: CommandClasses["Binary Sensor"], version: 2, supportedSensorTypes: [BINARY_MOTION] },
+		],
+		state: { temperature: 21.0 },
+		readings: { [ILLUMINANCE]: 120, [HUMIDITY]: 45 },
+	},
+	{
+		kind: "dimmer",
+		name: "Dimmer",
+		ids: { manufacturerId: 0x7f02, productType: 0x0003, productId: 0x0301 },
+		firmwareVersion: "3.0",
+		genericDeviceClass: 0x11, // Multilevel Switch
+		specificDeviceClass: 0x01, // Power Switch Multilevel
+		commandClasses: [
+			{ ccId: CommandClasses["Multilevel Switch"], version: 4, primarySwitchType: SwitchType["Down/Up"], defaultValue: 0 },
+			{
+				ccId: CommandClasses.Meter,
+				version: 3,
+				meterType: 0x01,
+				supportedScales: [METER_SCALES.kWh, METER_SCALES.W],
+				supportedRateTypes: [], // none in a v3 Supported Report
+				supportsReset: true,
+			},
+		],
+		state: { meters: { kWh: 3.21, W: 0 } },
+	},
+	{
+		kind: "metering-plug",
+		name: "Metering plug of another maker",
+		ids: { manufacturerId: 0x7f03, productType: 0x0004, productId: 0x0401 },
+		firmwareVersion: "1.2",
+		genericDeviceClass: 0x10, // Binary Switch
+		specificDeviceClass: 0x01, // Power Switch Binary
+		commandClasses: [
+			{ ccId: CommandClasses["Binary Switch"], version: 2 },
+			{
+				ccId: CommandClasses.Meter,
+				version: 4,
+				meterType: 0x01,
+				supportedScales: [METER_SCALES.kWh, METER_SCALES.W, METER_SCALES.V, METER_SCALES.A],
+				supportedRateTypes: [RateType.Consumed],
+				supportsReset: true,
+			},
+		],
+		state: { meters: { kWh: 7.5, W: 0, V: 229.8, A: 0 } },
+	},
+	{
+		kind: "lock",
+		name: "Door lock",
+		ids: { manufacturerId: 0x7f04, productType: 0x0005, productId: 0x0501 },
+		firmwareVersion: "1.1",
+		genericDeviceClass: 0x40, // Entry Control
+		specificDeviceClass: 0x01, // Door Lock
+		commandClasses: [
+			{
+				ccId: CommandClasses["Door Lock"],
+				version: 4,
+				supportedOperationTypes: [DoorLockOperationType.Constant],
+				supportedDoorLockModes: [DoorLockMode.Unsecured, DoorLockMode.Secured],
+				doorSupported: true,
+				boltSupported: true,
+				latchSupported: true,
+			},
+			{
+				ccId: CommandClasses.Notification,
+				version: 8,
+				supportsV1Alarm: false,
+				notificationTypesAndEvents: { [ACCESS_CONTROL]: [1, 2, 3, 4, 5, 6, 11] },
+			},
+		],
+		state: {},
+	},
+];
+
+/**
+ * Definitions of `count` other nodes with node ids firstId.., cycling through OTHER_KINDS.
+ * Their device state is minimal (no switch, no parameters); `mock` keeps what zwave-js's mock
+ * behaviours store (thermostat mode, setpoints, dimmer level, lock mode, ...) across restarts.
+ */
+export function createOtherDefinitions(count, firstId) {
+	const defs = [];
+	for (let i = 0; i < count; i++) {
+		const k = OTHER_KINDS[i % OTHER_KINDS.length];
+		const id = firstId + i;
+		if (id > MAX_NODE_ID) throw new Error(`node id ${id} is more than ${MAX_NODE_ID}`);
+		defs.push({
+			id,
+			name: `${k.name} (other)`,
+			kind: k.kind,
+			other: true,
+			capabilities: {
+				...k.ids,
+				firmwareVersion: k.firmwareVersion,
+				genericDeviceClass: k.genericDeviceClass,
+				specificDeviceClass: k.specificDeviceClass,
+				commandClasses: [...structuredClone(k.commandClasses), ...structuredClone(OTHER_INFO_CCS)],
+			},
+			params: [],
+			groups: {},
+			readings: { ...k.readings },
+			state: {
+				switch: null,
+				config: {},
+				meters: {},
+				temperature: null,
+				...structuredClone(k.state),
+				mock: {},
+			},
+		});
+	}
+	return defs;
+}
+
+/**
+ * An other node's capabilities with the values its sensors and meters report taken from the
+ * device state at the time (`dev.state` may be replaced: it is read on every report), and
+ * Meter Resets applied to it
+ */
+export function liveCapabilities(dev) {
+	const caps = dev.capabilities;
+	const commandClasses = caps.commandClasses.map((cc) => {
+		switch (cc.ccId) {
+			case CommandClasses.Meter:
+				return {
+					...cc,
+					getValue: (scale) => dev.state.meters[METER_SCALE_NAMES[scale]] ?? 0,
+					// a Meter Reset zeroes the totals (kWh)
+					onReset: () => {
+						for (const k of ACCUMULATED_SCALES) if (k in dev.state.meters) dev.state.meters[k] = 0;
+						dev.changed?.();
+					},
+				};
+			case CommandClasses["Multilevel Sensor"]:
+				return {
+					...cc,
+					getValue: (type) => (type === AIR_TEMPERATURE ? dev.state.temperature : dev.readings[type]) ?? 0,
+				};
+			default:
+				return cc;
+		}
+	});
+	return { ...caps, commandClasses };
 }

@@ -3,9 +3,10 @@
 // served by a real Z-Wave JS server (no mDNS), plus a small HTTP control API. Loopback only.
 //
 // Usage: node simulator/src/main.js --ws-port N --control-port M --cache-dir DIR [--log-level info]
-//        [--nodes 3] [--tx-delay MS] [--foreign-plug]
+//        [--nodes 3] [--others 0] [--tx-delay MS] [--foreign-plug]
 // Prints exactly one line to stdout when everything is ready:
-//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4]}
+//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4],"others":[]}
+// ("nodes": every node id; "others": the ids of the --others nodes, which no quirk supports)
 // Everything else (including the driver log) goes to stderr.
 
 // Keep stdout for the READY line only: everything written to stdout goes to stderr instead.
@@ -16,14 +17,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ZwavejsServer } from "@zwave-js/server";
-import { ZWaveError, ZWaveErrorCodes } from "@zwave-js/core";
+import { CommandClasses, ZWaveError, ZWaveErrorCodes } from "@zwave-js/core";
 import { MockController, MockNode } from "@zwave-js/testing";
 import {
 	createAndStartDriverWithMockPort,
 	createDefaultMockControllerBehaviors,
 	createDefaultMockNodeBehaviors,
 } from "zwave-js/Testing";
-import { createBehaviors } from "./behaviors.js";
+import { NotificationCCGet, NotificationCCReport } from "zwave-js";
+import { commandName, createBehaviors } from "./behaviors.js";
 import { startControlServer } from "./control.js";
 import { createLoad } from "./load.js";
 import {
@@ -31,10 +33,11 @@ import {
 	DEFAULT_EXPORT_RATE_TYPE,
 	EXPORT_RATE_TYPES,
 	HOME_ID,
-	MAX_NODES,
 	PLUG_POWER_ON_W,
 	STATE_VERSION,
+	checkNodeCounts,
 	createDeviceDefinitions,
+	liveCapabilities,
 	migrateSavedState,
 } from "./devices.js";
 
@@ -48,6 +51,7 @@ function parseCli() {
 			"cache-dir": { type: "string" },
 			"log-level": { type: "string", default: "info" },
 			nodes: { type: "string", default: "3" },
+			others: { type: "string", default: "0" },
 			"tx-delay": { type: "string" },
 			"foreign-plug": { type: "boolean", default: false },
 		},
@@ -60,8 +64,11 @@ function parseCli() {
 	}
 	if (!values["cache-dir"]) throw new Error("--cache-dir is required");
 	const nodes = Number(values.nodes);
-	if (!Number.isInteger(nodes) || nodes < 3 || nodes > MAX_NODES) {
-		throw new Error(`--nodes must be an integer 3..${MAX_NODES}`);
+	const others = Number(values.others);
+	try {
+		checkNodeCounts(nodes, others);
+	} catch (e) {
+		throw new Error(`--nodes ${values.nodes} --others ${values.others}: ${e.message}`);
 	}
 	// The mock radio carries one frame at a time, each taking txDelay ms (zwave-js's default: 10)
 	const txDelay = values["tx-delay"] === undefined ? undefined : Number(values["tx-delay"]);
@@ -74,6 +81,7 @@ function parseCli() {
 		cacheDir: path.resolve(values["cache-dir"]),
 		logLevel: values["log-level"],
 		nodes,
+		others,
 		txDelay,
 		foreignPlug: values["foreign-plug"],
 	};
@@ -90,13 +98,25 @@ function loadSavedState(file) {
 	}
 }
 
-function makeDevices(stateFile, count, foreignPlug) {
+/** JSON values that a mock node's state may keep across restarts (no timers, no buffers) */
+function isPlainValue(v) {
+	if (v === null || ["number", "string", "boolean"].includes(typeof v)) return true;
+	return Array.isArray(v) && v.every((x) => x === null || ["number", "string", "boolean"].includes(typeof x));
+}
+
+/** Did this saved entry belong to a node of the same kind (node ids change kinds with --others)? */
+function sameKind(def, s) {
+	// files of simulators before --others carry no kind: supported nodes only
+	return s.kind === undefined ? !def.other : s.kind === def.kind;
+}
+
+function makeDevices(stateFile, { count, foreignPlug, others }) {
 	const saved = loadSavedState(stateFile);
 	const devices = new Map();
 	let saveTimer;
 	const saveNow = () => {
 		const out = { _version: STATE_VERSION };
-		for (const d of devices.values()) out[d.id] = { state: d.state, assoc: d.assoc };
+		for (const d of devices.values()) out[d.id] = { kind: d.kind, state: d.state, assoc: d.assoc };
 		try {
 			fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify(out, null, 1));
 			fs.renameSync(`${stateFile}.tmp`, stateFile);
@@ -106,8 +126,8 @@ function makeDevices(stateFile, count, foreignPlug) {
 	};
 	// Files without a version were written by version 1 of the simulator
 	const savedVersion = Number.isInteger(saved?._version) ? saved._version : 1;
-	for (const def of createDeviceDefinitions(count, { foreignPlug })) {
-		const s = saved[def.id];
+	for (const def of createDeviceDefinitions(count, { foreignPlug, others })) {
+		const s = saved[def.id] && sameKind(def, saved[def.id]) ? saved[def.id] : undefined;
 		if (s?.state) migrateSavedState(def, s.state, savedVersion);
 		const dev = {
 			...def,
@@ -125,6 +145,10 @@ function makeDevices(stateFile, count, foreignPlug) {
 			if ("exportRateType" in def.state && !EXPORT_RATE_TYPES.includes(dev.state.exportRateType)) {
 				dev.state.exportRateType = DEFAULT_EXPORT_RATE_TYPE;
 			}
+			if (def.other) {
+				const mock = dev.state.mock;
+				dev.state.mock = mock && typeof mock === "object" && !Array.isArray(mock) ? { ...mock } : {};
+			}
 		}
 		dev.changed = () => {
 			clearTimeout(saveTimer);
@@ -140,16 +164,68 @@ function makeDevices(stateFile, count, foreignPlug) {
 	return { devices, saveNow };
 }
 
+/**
+ * What the other nodes have on top of zwave-js's default mock behaviours: a passive log of the
+ * commands they receive (GET /nodes/{id}/received), and answers to Notification Get, for which
+ * zwave-js's mock has no behaviour (the interview of a Notification CC in pull mode, i.e.
+ * without Association CC, asks for each notification type and would wait for a timeout).
+ */
+function otherBehaviors(dev) {
+	const recorder = {
+		handleCC(controller, self, cc) {
+			const entry = { cc: CommandClasses[cc.ccId] ?? `0x${cc.ccId.toString(16)}`, command: commandName(cc) };
+			for (const key of ["targetValue", "mode", "value", "setpointType"]) {
+				if (isPlainValue(cc[key]) && cc[key] !== null) entry[key] = cc[key];
+			}
+			entry.time = new Date().toISOString();
+			dev.received.push(entry);
+			if (dev.received.length > 1000) dev.received.splice(0, dev.received.length - 1000);
+			return undefined;
+		},
+	};
+	const notificationGet = {
+		handleCC(controller, self, cc) {
+			if (!(cc instanceof NotificationCCGet)) return;
+			const events = self.getCCCapabilities(CommandClasses.Notification, cc.endpointIndex)?.notificationTypesAndEvents ?? {};
+			const type = cc.notificationType ?? Number(Object.keys(events)[0]);
+			if (!(type in events)) return { action: "stop" };
+			// nothing going on: the type's idle event (0)
+			return {
+				action: "sendCC",
+				cc: new NotificationCCReport({ nodeId: controller.ownNodeId, notificationType: type, notificationEvent: 0 }),
+			};
+		},
+	};
+	return [recorder, notificationGet];
+}
+
+/**
+ * An other node's mock state (what zwave-js's default behaviours store: thermostat mode and
+ * setpoints, dimmer level, binary switch, lock mode, ...) comes from and goes to its device
+ * state (`mock`), so that it survives restarts like the supported nodes' state does
+ */
+function persistMockState(dev, node) {
+	for (const [key, value] of Object.entries(dev.state.mock)) node.state.set(key, value);
+	const set = node.state.set.bind(node.state);
+	node.state.set = (key, value) => {
+		set(key, value);
+		if (isPlainValue(value)) dev.state.mock[key] = value;
+		else delete dev.state.mock[key];
+		dev.changed();
+		return node.state;
+	};
+}
+
 // ---------------------------------------------------------------------------
 
 async function main() {
 	const opts = parseCli();
 	fs.mkdirSync(opts.cacheDir, { recursive: true });
-	const { devices, saveNow } = makeDevices(
-		path.join(opts.cacheDir, "simulator-devices.json"),
-		opts.nodes,
-		opts.foreignPlug,
-	);
+	const { devices, saveNow } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"), {
+		count: opts.nodes,
+		foreignPlug: opts.foreignPlug,
+		others: opts.others,
+	});
 
 	const t0 = Date.now();
 	const { driver, mockPort, serial, continueStartup } = await createAndStartDriverWithMockPort({
@@ -179,15 +255,30 @@ async function main() {
 	mockController.defineBehavior(...createDefaultMockControllerBehaviors());
 
 	for (const dev of devices.values()) {
+		const capabilities = dev.other ? liveCapabilities(dev) : dev.capabilities;
 		const node = await MockNode.create({
 			id: dev.id,
 			controller: mockController,
-			capabilities: opts.txDelay === undefined ? dev.capabilities : { ...dev.capabilities, txDelay: opts.txDelay },
+			capabilities: opts.txDelay === undefined ? capabilities : { ...capabilities, txDelay: opts.txDelay },
 		});
 		mockController.addNode(node);
 		node.defineBehavior(...createDefaultMockNodeBehaviors());
-		node.defineBehavior(...createBehaviors(dev));
+		if (dev.other) {
+			// zwave-js's defaults only (see otherBehaviors): the project's behaviours model the
+			// supported devices
+			node.defineBehavior(...otherBehaviors(dev));
+			persistMockState(dev, node);
+		} else {
+			node.defineBehavior(...createBehaviors(dev));
+		}
 		dev.mockNode = node;
+	}
+	const supportedIds = [...devices.values()].filter((d) => !d.other).map((d) => d.id);
+	const otherIds = [...devices.values()].filter((d) => d.other).map((d) => d.id);
+	if (otherIds.length) {
+		const kinds = {};
+		for (const id of otherIds) kinds[devices.get(id).kind] = (kinds[devices.get(id).kind] ?? 0) + 1;
+		log(`${supportedIds.length} nodes and ${otherIds.length} other nodes (${JSON.stringify(kinds)})`);
 	}
 
 	const driverReady = new Promise((resolve) => driver.once("driver ready", resolve));
@@ -257,7 +348,11 @@ async function main() {
 	};
 	await ws.start();
 
-	const load = createLoad({ devices, controllerNodeId: CONTROLLER_NODE_ID, ws, log });
+	// The load generator's "all" is the --nodes nodes (not the others); a list of ids may name
+	// other nodes with a Meter CC too (dimmers, other makers' plugs). load.js only uses keys()
+	// and get().
+	const loadDevices = { keys: () => supportedIds.values(), get: (id) => devices.get(id) };
+	const load = createLoad({ devices: loadDevices, controllerNodeId: CONTROLLER_NODE_ID, ws, log });
 	const control = await startControlServer({
 		port: opts.controlPort,
 		driver,
@@ -300,6 +395,7 @@ async function main() {
 		controlPort: opts.controlPort,
 		homeId: HOME_ID,
 		nodes: [...devices.keys()],
+		others: otherIds,
 	};
 	realStdoutWrite(`ZWAVE_SIM_READY ${JSON.stringify(ready)}\n`);
 }
