@@ -524,6 +524,7 @@ async def test_our_client_holds_only_the_nodes_a_quirk_may_claim(
     assert UNSUPPORTED in core.runtime_data.client.driver.controller.nodes
     # the diagnostics still show it, to write a quirk for it
     diagnostics = await async_get_config_entry_diagnostics(hass, ours)
+    assert diagnostics["connection"]["nodes_left_out"] == 1
     foreign = [n for n in diagnostics["unsupported_nodes"] if n["node_id"] == UNSUPPORTED]
     assert foreign == [
         {

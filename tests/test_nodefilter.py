@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 from aiohttp import WSMessage, WSMsgType
@@ -19,19 +21,19 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from zwave_js_server.model.driver import Driver
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
-from custom_components.zwave_quirks.nodefilter import (
-    FilteredWebSocket,
-    NodeFilter,
-    supported_ids,
-)
+from custom_components.zwave_quirks.nodefilter import FilteredWebSocket, LeftOut, NodeFilter
+from custom_components.zwave_quirks.quirks.registry import supported_ids
 
 from .conftest import AsyncSim
 from .helpers import PLUG
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FOREIGN = {"manufacturerId": 0x0086, "productType": 0x7F01, "productId": 0x7F02}
+# the controller's node has ids no quirk has, too
+CONTROLLER_NODE = {"nodeId": 1, "isControllerNode": True} | FOREIGN
 
 
 def _node(node_id: int, **ids: Any) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def node_filter() -> NodeFilter:
     node_filter = NodeFilter(supported_ids())
     keep, changed = node_filter.message(
         _state(
-            {"nodeId": 1, "isControllerNode": True},
+            CONTROLLER_NODE,
             _node(2),
             _node(5, **FOREIGN),
             # never interviewed: its ids are not known yet
@@ -67,24 +69,43 @@ def node_filter() -> NodeFilter:
 
 def test_the_state_keeps_the_controller_the_supported_and_the_unknown() -> None:
     node_filter = NodeFilter(supported_ids())
-    message = _state({"nodeId": 1, "isControllerNode": True}, _node(2), _node(5, **FOREIGN))
+    message = _state(CONTROLLER_NODE, _node(2), _node(5, **FOREIGN))
     assert node_filter.message(message) == (True, True)
     assert [n["nodeId"] for n in message["result"]["state"]["nodes"]] == [1, 2]
     assert node_filter.left_out == {
-        5: {
-            "ready": True,
-            "manufacturer_id": 0x0086,
-            "product_type": 0x7F01,
-            "product_id": 0x7F02,
-            "firmware_version": message_firmware(),
-        }
+        5: LeftOut(
+            ready=True,
+            manufacturer_id=0x0086,
+            product_type=0x7F01,
+            product_id=0x7F02,
+            firmware_version=message_firmware(),
+        )
     }
+    # a state without isControllerNode: the controller's own node id tells
+    message = _state({"nodeId": 1} | FOREIGN, _node(2))
+    message["result"]["state"]["controller"]["ownNodeId"] = 1
+    assert NodeFilter(supported_ids()).message(message) == (True, False)
     # a state with nothing to leave out is passed as it came
     assert NodeFilter(supported_ids()).message(_state(_node(2))) == (True, False)
 
 
 def message_firmware() -> Any:
     return _node(5)["firmwareVersion"]
+
+
+def test_the_library_builds_its_driver_from_the_filtered_state() -> None:
+    """Also while a rebuild of routes runs: its map in the state names every node."""
+    node_filter = NodeFilter(supported_ids())
+    message = _state(_node(2), _node(5, **FOREIGN))
+    controller = message["result"]["state"]["controller"]
+    controller |= {
+        "isRebuildingRoutes": True,
+        "rebuildRoutesProgress": {"2": "pending", "5": "done"},
+    }
+    assert node_filter.message(message) == (True, True)
+    driver = Driver(MagicMock(), message["result"]["state"], MagicMock())
+    assert set(driver.controller.nodes) == {2}
+    assert [n.node_id for n in driver.controller.rebuild_routes_progress or {}] == [2]
 
 
 def test_events_of_a_node_left_out_are_dropped(node_filter: NodeFilter) -> None:
@@ -102,7 +123,11 @@ def test_a_node_added_with_unsupported_ids_is_left_out_and_its_removal_dropped(
     added = _event("controller", "node added", node=_node(7, **FOREIGN), result={})
     assert node_filter.message(added) == (False, False)
     assert 7 in node_filter.left_out
-    assert node_filter.message(_event("node", "ready", nodeId=7)) == (False, False)
+    ready = _event(
+        "node", "ready", nodeId=7, nodeState=_node(7, **FOREIGN) | {"firmwareVersion": "9.9"}
+    )
+    assert node_filter.message(ready) == (False, False)
+    assert node_filter.left_out[7].firmware_version == "9.9"  # the diagnostics follow
     removed = _event("controller", "node removed", node={"nodeId": 7}, reason=0)
     assert node_filter.message(removed) == (False, False)
     assert 7 not in node_filter.left_out
@@ -153,7 +178,7 @@ class _Socket:
         self.messages = list(messages)
         self.closed = False
 
-    async def receive(self) -> WSMessage:
+    async def receive(self, timeout: float | None = None) -> WSMessage:  # noqa: ASYNC109
         return self.messages.pop(0)
 
 
@@ -179,16 +204,26 @@ async def test_the_socket_passes_on_what_the_library_may_see(node_filter: NodeFi
     rewritten = await ws.receive()
     assert rewritten.json()["event"]["progress"] == {"2": "a"}
     assert await ws.receive() is closing
-    assert ws.closed is False  # the rest is the socket's
+    assert ws.closed is False  # what the library uses is the socket's
+    with pytest.raises(AttributeError):
+        ws.receive_json  # noqa: B018 - another way to read would bypass the filter
 
 
 async def test_a_large_state_is_filtered_in_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.PARSE_IN_EXECUTOR", 10)
+    threads: list[str] = []
+
+    def loads(text: str) -> Any:
+        threads.append(threading.current_thread().name)
+        return json.loads(text)
+
+    monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.json_loads", loads)
     node_filter = NodeFilter(supported_ids())
     ws = FilteredWebSocket(_Socket(_text(_state(_node(2), _node(5, **FOREIGN)))), node_filter)  # type: ignore[arg-type]
     received = await ws.receive()
     assert [n["nodeId"] for n in received.json()["result"]["state"]["nodes"]] == [2]
     assert set(node_filter.left_out) == {5}
+    assert threads and threading.main_thread().name not in threads
 
 
 async def test_a_reinterview_on_the_real_server_passes_the_filter(

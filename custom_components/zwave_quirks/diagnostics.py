@@ -185,35 +185,38 @@ def _node(hass: HomeAssistant, binding: NodeBinding) -> dict[str, Any]:
     }
 
 
+def _summary(
+    ready: bool | None,
+    ids: tuple[int | None, int | None, int | None],
+    firmware_version: str | None,
+) -> dict[str, Any]:
+    return {
+        "ready": ready,
+        "manufacturer_id": _hex(ids[0]),
+        "product_type": _hex(ids[1]),
+        "product_id": _hex(ids[2]),
+        "firmware_version": firmware_version,
+    }
+
+
 def _other_nodes(connection: ZwaveConnection) -> list[dict[str, Any]]:
-    """Nodes no quirk supports: what is needed to write a quirk for them."""
+    """Nodes no quirk supports: what is needed to write a quirk for them.
+
+    Those the client library has, and those it was not shown (nodefilter.py).
+    """
     driver = connection.driver
     if driver is None or not connection.connected:
         return []
-    return [
-        {
-            "node_id": node.node_id,
-            "ready": node.ready,
-            "manufacturer_id": _hex(node.manufacturer_id),
-            "product_type": _hex(node.product_type),
-            "product_id": _hex(node.product_id),
-            "firmware_version": node.firmware_version,
-        }
-        for node in driver.controller.nodes.values()
-        if not connection.network.is_controller_node(node)
-        and node.node_id not in connection.bindings
-    ] + [
-        # left out before the client library built them (nodefilter.py)
-        {
-            "node_id": node_id,
-            "ready": node["ready"],
-            "manufacturer_id": _hex(node["manufacturer_id"]),
-            "product_type": _hex(node["product_type"]),
-            "product_id": _hex(node["product_id"]),
-            "firmware_version": node["firmware_version"],
-        }
-        for node_id, node in sorted(connection.transport.node_filter.left_out.items())
-    ]
+    shown: dict[int, dict[str, Any]] = {}
+    for node in driver.controller.nodes.values():
+        if connection.network.is_controller_node(node) or node.node_id in connection.bindings:
+            continue
+        ids = (node.manufacturer_id, node.product_type, node.product_id)
+        shown[node.node_id] = _summary(node.ready, ids, node.firmware_version)
+    for node_id, left in connection.transport.node_filter.left_out.items():
+        ids = (left.manufacturer_id, left.product_type, left.product_id)
+        shown[node_id] = _summary(left.ready, ids, left.firmware_version)
+    return [{"node_id": node_id} | shown[node_id] for node_id in sorted(shown)]
 
 
 def _beside_core(connection: ZwaveConnection) -> dict[str, Any]:
@@ -258,8 +261,12 @@ async def async_get_config_entry_diagnostics(
     connected = connection.connected
     client = connection.client
     version = client.version if connected and client is not None else None
+    node_filter = connection.transport.node_filter
     result["connection"] = {
         "connected": connected,
+        # nodes no quirk claims, left to Z-Wave JS (nodefilter.py), and their events dropped
+        "nodes_left_out": len(node_filter.left_out),
+        "events_dropped": node_filter.events_dropped,
         # the network's home id identifies the installation
         "home_id": REDACTED if connection.home_id else None,
         "server_version": None if version is None else version.server_version,

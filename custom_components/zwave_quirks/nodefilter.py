@@ -3,7 +3,7 @@
 Most nodes of a network are devices no quirk supports; core's Z-Wave JS
 already holds them. The filter sits between the WebSocket and the library,
 on the server's JSON messages (their schema is the server's, documented and
-versioned), so it does not depend on the library's internals:
+versioned):
 
 - the state of ``start_listening`` keeps the controller's node, the nodes
   with a quirk's ids, and the nodes whose ids are not known yet (never
@@ -11,36 +11,46 @@ versioned), so it does not depend on the library's internals:
 - events of a node left out are dropped before they are parsed into a
   model; "node added" of a node with known, unsupported ids leaves it out
   too, and its "node removed" is dropped;
-- the rebuild-routes maps name only the nodes the library has.
+- the maps of the routes' rebuild (in the controller's state and in its
+  events) name only the nodes the library has: it looks each one up.
 
-A node kept while its ids were unknown stays until the next connection,
-also if its interview shows no quirk claims it. What is left out is kept as
-a summary for the diagnostics.
+Limits: a node kept while its ids were unknown stays until the next
+connection, also if its interview shows no quirk claims it; a node left out
+stays out until then, also if a firmware update gives it a quirk's ids. The
+library's node statistics (repeaters, failed routes) and the lifeline and
+long range lookups may name a node left out; the integration reads none of
+them. What is left out is kept as a summary for the diagnostics.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
 
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMessage, WSMsgType
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util.json import json_loads
 
-from .quirks.registry import QUIRKS
+from .const import LOGGER
 
 # a message this long is parsed in the executor (the whole network's state)
 PARSE_IN_EXECUTOR = 1 << 20
-Ids = tuple[int | None, int | None, int | None]
+REBUILD_ROUTES = ("rebuild routes progress", "rebuild routes done")
+# what the library uses of its WebSocket besides receive() (all supported versions)
+SOCKET_ATTRIBUTES = frozenset({"closed", "close", "send_json", "exception", "close_code"})
 
 
-def supported_ids() -> frozenset[tuple[int, int, int]]:
-    """The id triples a quirk may claim (any firmware)."""
-    return frozenset(fp.ids for quirk in QUIRKS for fp in quirk.fingerprints)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LeftOut:
+    """A node the library was not shown, as the diagnostics show it."""
 
-
-def _ids(node: dict[str, Any]) -> Ids:
-    return (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
+    ready: bool | None
+    manufacturer_id: int
+    product_type: int
+    product_id: int
+    firmware_version: str | None
 
 
 class NodeFilter:
@@ -48,27 +58,35 @@ class NodeFilter:
 
     def __init__(self, supported: frozenset[tuple[int, int, int]]) -> None:
         self._supported = supported
-        # nodes left out: node id -> what the diagnostics show of them
-        self.left_out: dict[int, dict[str, Any]] = {}
+        self.left_out: dict[int, LeftOut] = {}
         self.events_dropped = 0
         self._own_node_id: int | None = None
 
     def _keep(self, node: dict[str, Any]) -> bool:
-        ids = _ids(node)
         if node.get("isControllerNode") or node.get("nodeId") == self._own_node_id:
             return True
+        ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
         if not all(isinstance(i, int) for i in ids):
             return True  # not interviewed yet (or not as the schema says): the library decides
         return ids in self._supported
 
     def _leave_out(self, node: dict[str, Any]) -> None:
-        self.left_out[node["nodeId"]] = {
-            "ready": node.get("ready"),
-            "manufacturer_id": node.get("manufacturerId"),
-            "product_type": node.get("productType"),
-            "product_id": node.get("productId"),
-            "firmware_version": node.get("firmwareVersion"),
-        }
+        node_id = node["nodeId"]
+        if node_id not in self.left_out:
+            LOGGER.debug(
+                "Node %s (%#06x/%#06x/%#06x) is no quirk's: left to Z-Wave JS",
+                node_id,
+                node["manufacturerId"],
+                node["productType"],
+                node["productId"],
+            )
+        self.left_out[node_id] = LeftOut(
+            ready=node.get("ready"),
+            manufacturer_id=node["manufacturerId"],
+            product_type=node["productType"],
+            product_id=node["productId"],
+            firmware_version=node.get("firmwareVersion"),
+        )
 
     def message(self, data: Any) -> tuple[bool, bool]:
         """(keep, changed): whether the library may see the message, and if it was rewritten.
@@ -97,15 +115,39 @@ class NodeFilter:
             else:
                 self._leave_out(node)
         state["nodes"] = kept
-        return True, len(kept) != len(nodes)
+        changed = len(kept) != len(nodes)
+        if isinstance(controller, dict):
+            changed |= self._routes(controller, "rebuildRoutesProgress")
+        return True, changed
+
+    def _routes(self, holder: dict[str, Any], key: str) -> bool:
+        """Leave the nodes left out out of a map of node ids; whether it changed."""
+        routes = holder.get(key)
+        if not isinstance(routes, dict):
+            return False
+        shown = {k: v for k, v in routes.items() if not (k.isdigit() and int(k) in self.left_out)}
+        holder[key] = shown
+        return len(shown) != len(routes)
 
     def _event(self, data: dict[str, Any]) -> tuple[bool, bool]:
         event = data.get("event")
         if not isinstance(event, dict):
             return True, False
         if event.get("source") == "node":
-            if event.get("nodeId") not in self.left_out:
+            node_id = event.get("nodeId")
+            if node_id not in self.left_out:
                 return True, False
+            state = event.get("nodeState")
+            if event.get("event") == "ready" and isinstance(state, dict):
+                # the summary follows (a node left out stays out: see the module's limits)
+                known = self.left_out[node_id]
+                self.left_out[node_id] = LeftOut(
+                    ready=True,
+                    manufacturer_id=known.manufacturer_id,
+                    product_type=known.product_type,
+                    product_id=known.product_id,
+                    firmware_version=state.get("firmwareVersion", known.firmware_version),
+                )
             self.events_dropped += 1
             return False, False
         if event.get("source") == "controller":
@@ -121,58 +163,54 @@ class NodeFilter:
             if name == "node removed" and node["nodeId"] in self.left_out:
                 del self.left_out[node["nodeId"]]
                 return False, False
-        changed = False
-        if name in ("rebuild routes progress", "rebuild routes done"):
-            for key in ("progress", "result"):
-                routes = event.get(key)
-                if isinstance(routes, dict):
-                    shown = {k: v for k, v in routes.items() if not self._left_out_key(k)}
-                    changed |= len(shown) != len(routes)
-                    event[key] = shown
-        return True, changed
-
-    def _left_out_key(self, key: str) -> bool:
-        return key.isdigit() and int(key) in self.left_out
+        if name in REBUILD_ROUTES:
+            changed = self._routes(event, "progress")
+            return True, self._routes(event, "result") or changed
+        return True, False
 
 
 class FilteredWebSocket:
-    """A WebSocket whose text messages pass the node filter; the rest is the socket's."""
+    """A WebSocket whose text messages pass the node filter.
+
+    Only what the library uses is passed on: a version that read the socket
+    another way (``receive_json``, ``async for``) fails here, not unfiltered.
+    """
 
     def __init__(self, ws: ClientWebSocketResponse, node_filter: NodeFilter) -> None:
         self._ws = ws
         self._filter = node_filter
 
     def __getattr__(self, name: str) -> Any:
+        if name not in SOCKET_ATTRIBUTES:
+            raise AttributeError(f"the filtered WebSocket has no {name!r}")
         return getattr(self._ws, name)
 
-    async def receive(self) -> WSMessage:
+    async def receive(self, timeout: float | None = None) -> WSMessage:  # noqa: ASYNC109 - the socket's own signature
         """The next message the library may see."""
         while True:
-            msg = await self._ws.receive()
+            msg = await self._ws.receive(timeout)
             if msg.type is not WSMsgType.TEXT:
                 return msg
-            text = msg.data
-            if len(text) > PARSE_IN_EXECUTOR:
-                loop = asyncio.get_running_loop()
-                keep, data, changed = await loop.run_in_executor(None, self._decide, text)
-            else:
-                keep, data, changed = self._decide(text)
+            text: str = msg.data
+            # the whole network's state is parsed and written in the executor;
+            # the filter itself runs on the event loop
+            large = len(text) > PARSE_IN_EXECUTOR
+            try:
+                data = await _run(json_loads, text, large)
+            except ValueError:
+                return msg  # the library says it is not JSON
+            keep, changed = self._filter.message(data)
             if not keep:
                 continue
             if not changed:
                 return msg
-            return WSMessage(WSMsgType.TEXT, data, msg.extra)
+            return msg._replace(data=await _run(json_dumps, data, large))
 
-    def _decide(self, text: str) -> tuple[bool, str, bool]:
-        """(keep, text, changed); what is not JSON goes to the library, which says so."""
-        try:
-            data = json_loads(text)
-        except ValueError:
-            return True, text, False
-        keep, changed = self._filter.message(data)
-        if keep and changed:
-            return True, json_dumps(data), True
-        return keep, text, False
+
+async def _run[T, R](func: Callable[[T], R], arg: T, in_executor: bool) -> R:
+    if in_executor:
+        return await asyncio.get_running_loop().run_in_executor(None, func, arg)
+    return func(arg)
 
 
 class FilteredSession:
@@ -186,3 +224,8 @@ class FilteredSession:
         """The session's WebSocket, filtered."""
         ws = await self._session.ws_connect(*args, **kwargs)
         return FilteredWebSocket(ws, self.filter)
+
+
+def filtered_session(session: ClientSession, node_filter: NodeFilter) -> ClientSession:
+    """A session for the library's Client, which calls only its ``ws_connect``."""
+    return cast(ClientSession, FilteredSession(session, node_filter))

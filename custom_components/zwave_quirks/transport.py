@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import cast
 
-from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -35,7 +33,8 @@ from .const import (
     STARTUP_CHECK_TIMEOUT,
     USER_AGENT,
 )
-from .nodefilter import FilteredSession, NodeFilter, supported_ids
+from .nodefilter import NodeFilter, filtered_session
+from .quirks.registry import supported_ids
 from .server import ServerCheckError, async_check_server
 from .util import redact_url
 
@@ -157,10 +156,9 @@ class ZwaveTransport:
         """A connected client; its WebSocket is closed again on every failure."""
         # the library builds and follows only the nodes a quirk may claim
         self.node_filter = NodeFilter(supported_ids())
-        session = FilteredSession(async_get_clientsession(self.hass), self.node_filter)
         client = Client(
             self.url,
-            cast(ClientSession, session),
+            filtered_session(async_get_clientsession(self.hass), self.node_filter),
             additional_user_agent_components=USER_AGENT,
         )
         try:

@@ -10,6 +10,11 @@ from .model import Quirk, ResolvedQuirk
 QUIRKS: tuple[Quirk, ...] = (hank_hkzw_so03.QUIRK, heatit_z_han2.QUIRK)
 
 
+def supported_ids(quirks: tuple[Quirk, ...] = QUIRKS) -> frozenset[tuple[int, int, int]]:
+    """The id triples a quirk may claim (with any firmware)."""
+    return frozenset(fp.ids for quirk in quirks for fp in quirk.fingerprints)
+
+
 class AmbiguousQuirkError(LookupError):
     """More than one quirk matches a device."""
 
