@@ -24,6 +24,7 @@ from zwave_js_server.event import Event
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
+from custom_components.zwave_quirks.nodefilter import NodeFilter
 from custom_components.zwave_quirks.transport import next_delay
 
 from .conftest import CLIENT_MODULE, setup_fixture_entry
@@ -452,6 +453,39 @@ async def test_node_gone_from_the_network_loses_its_device(
     await hass.async_block_till_done()
     assert _devices(hass, fixture_entry) == {str(HOME_ID)} | NODE_DEVICES - {f"{HOME_ID}-{PLUG}"}
     assert _node_entities(hass, fixture_entry, PLUG) == {}
+
+
+@pytest.mark.usefixtures("fast_reconnect")
+async def test_a_node_the_filter_leaves_out_on_a_reconnect_keeps_its_totals(
+    hass: HomeAssistant,
+    fixture_entry: MockConfigEntry,
+    fixture_client: type[FixtureClient],
+    hass_storage: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plug whose ids no quirk claims after a reconnect (an update changed them) is not gone.
+
+    Its device goes, as for any node no quirk supports; its stored totals stay
+    for when it is supported again. Only a node the controller no longer has left.
+    """
+    store = f"{DOMAIN}.readings.{HOME_ID:08x}.{PLUG}"
+    await fixture_entry.runtime_data.network.bindings[PLUG].readings.async_stop()
+    assert store in hass_storage
+    fixture_client.state["nodes"].remove(node_state(fixture_client.state, PLUG))
+
+    class LeavesOutThePlug(NodeFilter):
+        def __init__(self, supported: frozenset[tuple[int, int, int]]) -> None:
+            super().__init__(supported)
+            self.left_out = {PLUG: {"ready": True}}
+
+    monkeypatch.setattr("custom_components.zwave_quirks.transport.NodeFilter", LeavesOutThePlug)
+    count = len(fixture_client.instances)
+    fixture_client.last.drop()
+    await _reconnected(hass, fixture_entry, fixture_client, count)
+    await hass.async_block_till_done()
+    assert _node_entities(hass, fixture_entry, PLUG) == {}
+    assert _devices(hass, fixture_entry) == {str(HOME_ID)} | NODE_DEVICES - {f"{HOME_ID}-{PLUG}"}
+    assert store in hass_storage
 
 
 async def test_reinterview_makes_a_node_unavailable_until_ready(

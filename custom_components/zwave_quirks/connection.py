@@ -56,7 +56,7 @@ class ZwaveConnection:
         """A (re)connect succeeded: nothing left to repair; bind the nodes."""
         self._async_repairs(None)
         self.outage.async_up()
-        self.network.async_driver_ready(driver, version)
+        self.network.async_driver_ready(driver, version, self.transport.node_filter.left_out)
 
     @callback
     def _async_driver_lost(self) -> None:

@@ -9,7 +9,7 @@ about sockets.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -88,8 +88,14 @@ class ZwaveNetwork:
     # -- the driver ----------------------------------------------------------
 
     @callback
-    def async_driver_ready(self, driver: Driver, version: VersionInfo) -> None:
-        """Bind every supported node of a (new) driver."""
+    def async_driver_ready(
+        self, driver: Driver, version: VersionInfo, left_out: Collection[int] = ()
+    ) -> None:
+        """Bind every supported node of a (new) driver.
+
+        ``left_out``: nodes on the network that the client was not shown (no
+        quirk claims them, nodefilter.py); not gone.
+        """
         self.driver = driver
         self.home_id = version.home_id
         controller = driver.controller
@@ -103,7 +109,7 @@ class ZwaveNetwork:
         self._async_network_device(version)
         for node in controller.nodes.values():
             self._async_node_joined(node)
-        self._async_remove_stale_devices()
+        self._async_remove_stale_devices(left_out)
 
     @callback
     def async_driver_lost(self) -> None:
@@ -332,16 +338,17 @@ class ZwaveNetwork:
                 registry.async_remove(entity.entity_id)
 
     @callback
-    def _async_remove_stale_devices(self) -> None:
+    def _async_remove_stale_devices(self, left_out: Collection[int]) -> None:
         """Remove the devices of nodes that the controller no longer lists.
 
-        A node that is not ready, dead or unsupported is not stale here.
+        A node that is not ready or dead is not stale here; one that no quirk
+        claims any more (left out) loses its device, not its totals.
         """
         assert self.driver is not None
         registry = dr.async_get(self.hass)
         nodes = self.driver.controller.nodes
         for node_id in [n for n in self.bindings if n not in nodes]:
-            self._async_remove_node(node_id, gone=True)
+            self._async_remove_node(node_id, gone=node_id not in left_out)
         keep = {ids.network_key(self.home_id)} | {self._device_key(node_id) for node_id in nodes}
         for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
             if not any(domain == DOMAIN and key in keep for domain, key in device.identifiers):
