@@ -398,6 +398,35 @@ async def test_a_total_shown_is_stored_at_once(
     assert stored["total"] == pytest.approx(han.total, abs=1e-6)
 
 
+async def test_totals_that_move_in_a_burst_are_written_once_more_not_each(
+    hass: HomeAssistant, han: Han, hass_storage: dict[str, Any]
+) -> None:
+    """A write is in flight: the totals that move meanwhile go in one write after it."""
+    await han.run(oslo("2026-01-15 11:30"), kw=2.0)
+    readings = han.entry.runtime_data.bindings[HAN].readings
+    store = readings._store
+    writes: list[float] = []
+    save = store.async_save
+
+    async def counted(data: Any) -> None:
+        writes.append(data["totals"]["energy"]["total"])
+        await asyncio.sleep(0)  # a file write takes a while (the test's storage does not)
+        await save(data)
+
+    store.async_save = counted  # type: ignore[method-assign]
+    moment = oslo("2026-01-15 11:30")
+    for _ in range(50):  # within one turn of the event loop
+        moment += timedelta(seconds=2)
+        han.freezer.move_to(moment)
+        han.total += 2.0 * 2 / 3600
+        han.report(KWH, round(han.total, 6))
+    await han.settle()
+    assert han.value("total") == pytest.approx(han.total, abs=1e-6)
+    assert len(writes) == 2, writes
+    stored = hass_storage[STORE_KEY]["data"]["totals"]["energy"]
+    assert stored["total"] == pytest.approx(han.total, abs=1e-6)
+
+
 async def test_a_restart_mid_hour_restores_from_the_store(
     hass: HomeAssistant, han: Han, hass_storage: dict[str, Any]
 ) -> None:

@@ -136,6 +136,7 @@ class NodeReadings:
         self._save_due = 0.0
         # the save _save_now started, awaited before a stop or a removal
         self._saving: asyncio.Task[None] | None = None
+        self._save_again = False
         self._wake_at: datetime | None = None
         self._unwake: Callable[[], None] | None = None
         self._unsubs: list[Callable[[], None]] = []
@@ -641,12 +642,25 @@ class NodeReadings:
         """Save at once; the next _save_soon schedules anew.
 
         Not a delayed save of 0 s: a later delayed save would postpone it.
+        While a write is in flight, what moves meanwhile goes in one more
+        write right after it, not in one write each.
         """
-        if self.loaded:
-            self._save_due = 0.0
-            self._saving = self.hass.async_create_task(
-                self._store.async_save(self._data()), f"{DOMAIN} save readings"
-            )
+        if not self.loaded:
+            return
+        self._save_due = 0.0
+        if self._saving is not None and not self._saving.done():
+            self._save_again = True
+            return
+        self._saving = self.hass.async_create_task(
+            self._async_save_now(), f"{DOMAIN} save readings"
+        )
+
+    async def _async_save_now(self) -> None:
+        while True:
+            self._save_again = False
+            await self._store.async_save(self._data())
+            if not self._save_again or not self.loaded:
+                return
 
     def _save_soon(self) -> None:
         """Save within SAVE_INTERVAL; more often would postpone the save (a delayed save)."""
