@@ -390,6 +390,24 @@ class Simulator:
     def stop_load(self) -> dict:
         return self.request("POST", "/load/stop")
 
+    def include(self, kind: str) -> int:
+        """A node of `kind` waits to join: the next inclusion a client starts adds it.
+
+        `kind`: "hank" (a copy of the HANK plug, with the project's behaviours) or an
+        other kind ("thermostat", "multisensor", "dimmer", "metering-plug", "lock").
+        Returns its node id (one above the highest). RuntimeError (HTTP 400) while
+        another node is pending, for an unknown kind, or when node 232 exists.
+        """
+        return self.request("POST", "/inclusion", {"kind": kind})["nodeId"]
+
+    def pending_inclusion(self) -> dict | None:
+        """The node waiting to join ({"nodeId", "kind", "since"}), or None."""
+        return self.request("GET", "/inclusion")
+
+    def cancel_inclusion(self) -> int:
+        """Withdraw the node waiting to join (before an inclusion added it); its node id."""
+        return self.request("POST", "/inclusion/cancel")["nodeId"]
+
 
 @atexit.register
 def _stop_all() -> None:

@@ -82,11 +82,23 @@ function normalizeConfigValue(param, value) {
 	return value >= 2 ** (bits - 1) ? value - 2 ** bits : value;
 }
 
-export function startControlServer({ port, driver, devices, ws, load, homeId, wsPort, controllerNodeId, log }) {
+export function startControlServer({ port, driver, devices, ws, load, inclusion, homeId, wsPort, controllerNodeId, log }) {
 	const getDev = (idStr) => {
 		const dev = devices.get(Number(idStr));
 		if (!dev) throw new HttpError(404, `unknown node ${idStr}`);
+		if (!dev.mockNode) {
+			throw new HttpError(409, `node ${dev.id} is pending inclusion: it is not on the network until a client's inclusion adds it`);
+		}
 		return dev;
+	};
+	// what a request asks for that cannot be (plain Errors): 400; other errors are bugs (500)
+	const refused = (fn) => {
+		try {
+			return fn();
+		} catch (e) {
+			if (e?.constructor === Error) throw new HttpError(400, e.message);
+			throw e;
+		}
 	};
 	const send = async (dev, cc) => {
 		await dev.mockNode.sendToController(createMockZWaveRequestFrame(cc, { ackRequested: true }));
@@ -124,6 +136,10 @@ export function startControlServer({ port, driver, devices, ws, load, homeId, ws
 			}
 		}],
 		["GET", /^\/load$/, async () => load.status()],
+		// {"kind": "hank" | other kind}: the next inclusion a client starts adds that node
+		["POST", /^\/inclusion$/, async (m, body) => refused(() => inclusion.prepare(body.kind))],
+		["GET", /^\/inclusion$/, async () => inclusion.status()],
+		["POST", /^\/inclusion\/cancel$/, async () => refused(() => inclusion.cancel())],
 		["POST", /^\/load\/stop$/, async () => load.stop()],
 		["GET", /^\/nodes\/(\d+)\/state$/, async (m) => {
 			const dev = getDev(m[1]);

@@ -481,35 +481,66 @@ export const OTHER_KINDS = [
 export function createOtherDefinitions(count, firstId) {
 	const defs = [];
 	for (let i = 0; i < count; i++) {
-		const k = OTHER_KINDS[i % OTHER_KINDS.length];
 		const id = firstId + i;
 		if (id > MAX_NODE_ID) throw new Error(`node id ${id} is more than ${MAX_NODE_ID}`);
-		defs.push({
-			id,
-			name: `${k.name} (other)`,
-			kind: k.kind,
-			other: true,
-			capabilities: {
-				...k.ids,
-				firmwareVersion: k.firmwareVersion,
-				genericDeviceClass: k.genericDeviceClass,
-				specificDeviceClass: k.specificDeviceClass,
-				commandClasses: [...structuredClone(k.commandClasses), ...structuredClone(OTHER_INFO_CCS)],
-			},
-			params: [],
-			groups: {},
-			readings: { ...k.readings },
-			state: {
-				switch: null,
-				config: {},
-				meters: {},
-				temperature: null,
-				...structuredClone(k.state),
-				mock: {},
-			},
-		});
+		defs.push(otherDefinition(OTHER_KINDS[i % OTHER_KINDS.length], id));
 	}
 	return defs;
+}
+
+function otherDefinition(k, id) {
+	return {
+		id,
+		name: `${k.name} (other)`,
+		kind: k.kind,
+		other: true,
+		capabilities: {
+			...k.ids,
+			firmwareVersion: k.firmwareVersion,
+			genericDeviceClass: k.genericDeviceClass,
+			specificDeviceClass: k.specificDeviceClass,
+			commandClasses: [...structuredClone(k.commandClasses), ...structuredClone(OTHER_INFO_CCS)],
+		},
+		params: [],
+		groups: {},
+		readings: { ...k.readings },
+		state: {
+			switch: null,
+			config: {},
+			meters: {},
+			temperature: null,
+			...structuredClone(k.state),
+			mock: {},
+		},
+	};
+}
+
+// ---------------------------------------------------------------------------
+// Nodes that join while the simulator runs (POST /inclusion): "hank", a copy of the HANK plug
+// (node 2's capabilities, the project's behaviours), or one of the other kinds
+
+export const INCLUSION_KINDS = ["hank", ...OTHER_KINDS.map((k) => k.kind)];
+
+/** The definition of a node of an inclusion kind with node id `id`; `included` names the kind */
+export function createIncludedDefinition(kind, id) {
+	if (!Number.isInteger(id) || id <= CONTROLLER_NODE_ID || id > MAX_NODE_ID) {
+		throw new Error(`node id ${id} is not one of ${CONTROLLER_NODE_ID + 1}..${MAX_NODE_ID}`);
+	}
+	let def;
+	if (kind === "hank") {
+		def = baseDefinitions()[0];
+		def.id = id;
+		def.name = `${def.name} (included)`;
+	} else {
+		const k = OTHER_KINDS.find((o) => o.kind === kind);
+		if (!k) {
+			throw new Error(`unknown kind ${JSON.stringify(kind)}: "kind" must be one of ${INCLUSION_KINDS.join(", ")}`);
+		}
+		def = otherDefinition(k, id);
+		def.name = `${k.name} (other, included)`;
+	}
+	def.included = kind;
+	return def;
 }
 
 /**

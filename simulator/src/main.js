@@ -5,8 +5,9 @@
 // Usage: node simulator/src/main.js --ws-port N --control-port M --cache-dir DIR [--log-level info]
 //        [--nodes 3] [--others 0] [--tx-delay MS] [--foreign-plug]
 // Prints exactly one line to stdout when everything is ready:
-//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4],"others":[]}
-// ("nodes": every node id; "others": the ids of the --others nodes, which no quirk supports)
+//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4],"others":[],"included":[]}
+// ("nodes": every node id; "others": the ids of the --others nodes, which no quirk supports;
+// "included": nodes that joined in an earlier run with this cache, POST /inclusion)
 // Everything else (including the driver log) goes to stderr.
 
 // Keep stdout for the READY line only: everything written to stdout goes to stderr instead.
@@ -33,10 +34,13 @@ import {
 	DEFAULT_EXPORT_RATE_TYPE,
 	EXPORT_RATE_TYPES,
 	HOME_ID,
+	INCLUSION_KINDS,
+	MAX_NODE_ID,
 	PLUG_POWER_ON_W,
 	STATE_VERSION,
 	checkNodeCounts,
 	createDeviceDefinitions,
+	createIncludedDefinition,
 	liveCapabilities,
 	migrateSavedState,
 } from "./devices.js";
@@ -110,13 +114,23 @@ function sameKind(def, s) {
 	return s.kind === undefined ? !def.other : s.kind === def.kind;
 }
 
+/**
+ * The devices (definitions + saved state) by node id, and what saves their state. Nodes that
+ * joined in an earlier run (POST /inclusion; saved with `included`: their inclusion kind) are
+ * back, unless a defined node has their id now. `addDevice(def)`: a device for a node about to
+ * join (its state is saved once it has joined, i.e. has a mock node).
+ */
 function makeDevices(stateFile, { count, foreignPlug, others }) {
 	const saved = loadSavedState(stateFile);
 	const devices = new Map();
 	let saveTimer;
 	const saveNow = () => {
 		const out = { _version: STATE_VERSION };
-		for (const d of devices.values()) out[d.id] = { kind: d.kind, state: d.state, assoc: d.assoc };
+		for (const d of devices.values()) {
+			if (!d.mockNode) continue; // pending inclusion: not on the network (yet)
+			out[d.id] = { kind: d.kind, state: d.state, assoc: d.assoc };
+			if (d.included) out[d.id].included = d.included;
+		}
 		try {
 			fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify(out, null, 1));
 			fs.renameSync(`${stateFile}.tmp`, stateFile);
@@ -126,8 +140,7 @@ function makeDevices(stateFile, { count, foreignPlug, others }) {
 	};
 	// Files without a version were written by version 1 of the simulator
 	const savedVersion = Number.isInteger(saved?._version) ? saved._version : 1;
-	for (const def of createDeviceDefinitions(count, { foreignPlug, others })) {
-		const s = saved[def.id] && sameKind(def, saved[def.id]) ? saved[def.id] : undefined;
+	const addDevice = (def, s) => {
 		if (s?.state) migrateSavedState(def, s.state, savedVersion);
 		const dev = {
 			...def,
@@ -160,8 +173,130 @@ function makeDevices(stateFile, { count, foreignPlug, others }) {
 			dev.changed();
 		};
 		devices.set(def.id, dev);
+		return dev;
+	};
+	for (const def of createDeviceDefinitions(count, { foreignPlug, others })) {
+		// an included node's entry is not for a defined node that now has its id
+		const s = saved[def.id] && !saved[def.id].included && sameKind(def, saved[def.id]) ? saved[def.id] : undefined;
+		addDevice(def, s);
 	}
-	return { devices, saveNow };
+	// saved entries come in the order of their node ids
+	for (const [key, s] of Object.entries(saved)) {
+		const id = Number(key);
+		if (!Number.isInteger(id) || devices.has(id) || !s || typeof s.included !== "string") continue;
+		let def;
+		try {
+			def = createIncludedDefinition(s.included, id);
+		} catch (e) {
+			log(`saved node ${key} (included) is not restored: ${e.message}`);
+			continue;
+		}
+		addDevice(def, sameKind(def, s) ? s : undefined);
+	}
+	return { devices, saveNow, addDevice: (def) => addDevice(def, undefined) };
+}
+
+/**
+ * What the project adds to a mock node that has zwave-js's default behaviours: the supported
+ * devices' behaviours (behaviors.js), or the other nodes' few (otherBehaviors) and their
+ * persisted mock state
+ */
+function defineDeviceBehaviors(dev, node) {
+	if (dev.other) {
+		// zwave-js's defaults only (see otherBehaviors): the project's behaviours model the
+		// supported devices
+		node.defineBehavior(...otherBehaviors(dev));
+		persistMockState(dev, node);
+	} else {
+		node.defineBehavior(...createBehaviors(dev));
+	}
+	dev.mockNode = node;
+}
+
+// What the mock controller's inclusion needs (the values of @zwave-js/serial's FunctionType,
+// AddNodeType and zwave-js's MockControllerInclusionState, none of which zwave-js exports)
+const FUNC_ADD_NODE_TO_NETWORK = 0x4a;
+const ADD_NODE_STOP = 5;
+const MOCK_INCLUSION_STATE = "inclusionState"; // idle: 0 (or not set yet)
+
+/**
+ * zwave-js 15.29's mock controller takes the second Stop the driver sends after an inclusion
+ * (the recommended one without a callback, Controller.stopInclusionNoCallback) for the start of
+ * an inclusion while it is idle: it would then stay in "adding node" and fail every later
+ * inclusion. While idle, such a Stop has nothing to stop (the mock has ACKed it already).
+ */
+function inclusionFixes() {
+	const stopWhileIdle = {
+		async onHostMessage(controller, msg) {
+			return msg.functionType === FUNC_ADD_NODE_TO_NETWORK
+				&& msg.addNodeType === ADD_NODE_STOP
+				&& msg.callbackId === 0
+				&& !controller.state.get(MOCK_INCLUSION_STATE);
+		},
+	};
+	return [stopWhileIdle];
+}
+
+/**
+ * Z-Wave inclusion of a new node while the simulator runs. `prepare(kind)` registers the device
+ * with the next free node id and sets it as the mock controller's node pending inclusion: the
+ * next inclusion a client starts (controller.begin_inclusion) adds it, with zwave-js's default
+ * behaviours and the project's (defineDeviceBehaviors). One node at a time.
+ */
+function createInclusion({ mockController, devices, addDevice, mockCapabilities }) {
+	let pending; // { dev, since }: registered, not on the network yet
+	const status = () => (pending
+		? { nodeId: pending.dev.id, kind: pending.dev.included, since: pending.since }
+		: null);
+	return {
+		status,
+		prepare(kind) {
+			if (pending) {
+				throw new Error(`node ${pending.dev.id} (${pending.dev.included}) is pending inclusion already: include it first`);
+			}
+			if (mockController.nodePendingInclusion) {
+				// it joined; the controller has not ended the inclusion yet
+				throw new Error(`node ${mockController.nodePendingInclusion.id} is joining: try again when its inclusion has ended`);
+			}
+			if (typeof kind !== "string" || !INCLUSION_KINDS.includes(kind)) {
+				throw new Error(`unknown kind ${JSON.stringify(kind)}: "kind" must be one of ${INCLUSION_KINDS.join(", ")}`);
+			}
+			const highest = Math.max(
+				CONTROLLER_NODE_ID,
+				...devices.keys(),
+				...mockController.nodes.keys(),
+			);
+			if (highest >= MAX_NODE_ID) {
+				throw new Error(`the network is full: node ${highest} exists, and Z-Wave node ids end at ${MAX_NODE_ID}`);
+			}
+			const dev = addDevice(createIncludedDefinition(kind, highest + 1));
+			pending = { dev, since: new Date().toISOString() };
+			const capabilities = dev.other ? liveCapabilities(dev) : dev.capabilities;
+			mockController.nodePendingInclusion = {
+				id: dev.id,
+				capabilities: mockCapabilities(capabilities),
+				// called when a client's inclusion adds the node (after zwave-js's default behaviours)
+				setup: (node) => {
+					defineDeviceBehaviors(dev, node);
+					if (pending?.dev === dev) pending = undefined;
+					log(`node ${dev.id} (${kind}) joins the network`);
+					dev.changed();
+				},
+			};
+			log(`node ${dev.id} (${kind}) is pending inclusion`);
+			return { nodeId: dev.id };
+		},
+		/** Withdraws the node pending inclusion (if no inclusion has added it yet) */
+		cancel() {
+			if (!pending) throw new Error("no node is pending inclusion");
+			const { dev } = pending;
+			pending = undefined;
+			if (mockController.nodePendingInclusion?.id === dev.id) mockController.nodePendingInclusion = undefined;
+			devices.delete(dev.id);
+			log(`node ${dev.id} (${dev.included}) is no longer pending inclusion`);
+			return { nodeId: dev.id };
+		},
+	};
 }
 
 /**
@@ -221,7 +356,7 @@ function persistMockState(dev, node) {
 async function main() {
 	const opts = parseCli();
 	fs.mkdirSync(opts.cacheDir, { recursive: true });
-	const { devices, saveNow } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"), {
+	const { devices, saveNow, addDevice } = makeDevices(path.join(opts.cacheDir, "simulator-devices.json"), {
 		count: opts.nodes,
 		foreignPlug: opts.foreignPlug,
 		others: opts.others,
@@ -253,33 +388,35 @@ async function main() {
 		serial,
 	});
 	mockController.defineBehavior(...createDefaultMockControllerBehaviors());
+	// behaviours defined later are consulted first
+	mockController.defineBehavior(...inclusionFixes());
 
+	const mockCapabilities = (capabilities) =>
+		opts.txDelay === undefined ? capabilities : { ...capabilities, txDelay: opts.txDelay };
 	for (const dev of devices.values()) {
 		const capabilities = dev.other ? liveCapabilities(dev) : dev.capabilities;
 		const node = await MockNode.create({
 			id: dev.id,
 			controller: mockController,
-			capabilities: opts.txDelay === undefined ? capabilities : { ...capabilities, txDelay: opts.txDelay },
+			capabilities: mockCapabilities(capabilities),
 		});
 		mockController.addNode(node);
 		node.defineBehavior(...createDefaultMockNodeBehaviors());
-		if (dev.other) {
-			// zwave-js's defaults only (see otherBehaviors): the project's behaviours model the
-			// supported devices
-			node.defineBehavior(...otherBehaviors(dev));
-			persistMockState(dev, node);
-		} else {
-			node.defineBehavior(...createBehaviors(dev));
-		}
-		dev.mockNode = node;
+		defineDeviceBehaviors(dev, node);
 	}
-	const supportedIds = [...devices.values()].filter((d) => !d.other).map((d) => d.id);
-	const otherIds = [...devices.values()].filter((d) => d.other).map((d) => d.id);
+	// the --nodes and --others nodes; nodes included in an earlier run are neither
+	const supportedIds = [...devices.values()].filter((d) => !d.other && !d.included).map((d) => d.id);
+	const otherIds = [...devices.values()].filter((d) => d.other && !d.included).map((d) => d.id);
+	const includedIds = [...devices.values()].filter((d) => d.included).map((d) => d.id);
 	if (otherIds.length) {
 		const kinds = {};
 		for (const id of otherIds) kinds[devices.get(id).kind] = (kinds[devices.get(id).kind] ?? 0) + 1;
 		log(`${supportedIds.length} nodes and ${otherIds.length} other nodes (${JSON.stringify(kinds)})`);
 	}
+	if (includedIds.length) {
+		log(`nodes included in an earlier run: ${includedIds.map((id) => `${id} (${devices.get(id).included})`).join(", ")}`);
+	}
+	const inclusion = createInclusion({ mockController, devices, addDevice, mockCapabilities });
 
 	const driverReady = new Promise((resolve) => driver.once("driver ready", resolve));
 	const allNodesReady = new Promise((resolve) => driver.once("all nodes ready", resolve));
@@ -351,7 +488,11 @@ async function main() {
 	// The load generator's "all" is the --nodes nodes (not the others); a list of ids may name
 	// other nodes with a Meter CC too (dimmers, other makers' plugs). load.js only uses keys()
 	// and get().
-	const loadDevices = { keys: () => supportedIds.values(), get: (id) => devices.get(id) };
+	// A node pending inclusion is not on the network yet: unknown to the load generator.
+	const loadDevices = {
+		keys: () => supportedIds.values(),
+		get: (id) => (devices.get(id)?.mockNode ? devices.get(id) : undefined),
+	};
 	const load = createLoad({ devices: loadDevices, controllerNodeId: CONTROLLER_NODE_ID, ws, log });
 	const control = await startControlServer({
 		port: opts.controlPort,
@@ -359,6 +500,7 @@ async function main() {
 		devices,
 		ws,
 		load,
+		inclusion,
 		homeId: HOME_ID,
 		wsPort: opts.wsPort,
 		controllerNodeId: CONTROLLER_NODE_ID,
@@ -396,6 +538,7 @@ async function main() {
 		homeId: HOME_ID,
 		nodes: [...devices.keys()],
 		others: otherIds,
+		included: includedIds,
 	};
 	realStdoutWrite(`ZWAVE_SIM_READY ${JSON.stringify(ready)}\n`);
 }
