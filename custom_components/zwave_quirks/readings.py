@@ -499,7 +499,11 @@ class NodeReadings:
             self._save_soon()
 
     def _log(self, key: str, result: Result) -> None:
-        """One line per decision, in the user's terms."""
+        """One line per decision, in the user's terms (a reading counted needs none)."""
+        if result.outcome in (Outcome.COUNTED, Outcome.IGNORED) or (
+            result.outcome is Outcome.FIRST and result.last is None
+        ):
+            return  # the label costs registry look-ups: only for a line
         label, value, last, level = self._label(key), result.value, result.last, result.level
         match result.outcome:
             case Outcome.NEGATIVE:
