@@ -12,6 +12,7 @@ in a Store of its own: both are taken over once (``_async_migrate``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -500,8 +501,14 @@ class NodeReadings:
 
     def _log(self, key: str, result: Result) -> None:
         """One line per decision, in the user's terms (a reading counted needs none)."""
-        if result.outcome in (Outcome.COUNTED, Outcome.IGNORED) or (
-            result.outcome is Outcome.FIRST and result.last is None
+        outcome = result.outcome
+        if (
+            outcome in (Outcome.COUNTED, Outcome.IGNORED)
+            or (outcome is Outcome.FIRST and result.last is None)
+            or (
+                outcome in (Outcome.STILL_HELD, Outcome.NEGATIVE_AGAIN)
+                and not self.logger.isEnabledFor(logging.DEBUG)
+            )
         ):
             return  # the label costs registry look-ups: only for a line
         label, value, last, level = self._label(key), result.value, result.last, result.level
