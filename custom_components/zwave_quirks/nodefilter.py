@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMessage, WSMsgType
-from homeassistant.helpers.json import json_dumps
 from homeassistant.util.json import json_loads
 
 from .const import LOGGER
@@ -192,25 +191,34 @@ class FilteredWebSocket:
             if msg.type is not WSMsgType.TEXT:
                 return msg
             text: str = msg.data
-            # the whole network's state is parsed and written in the executor;
-            # the filter itself runs on the event loop
-            large = len(text) > PARSE_IN_EXECUTOR
+            # the whole network's state is parsed in the executor; the filter
+            # itself runs on the event loop
             try:
-                data = await _run(json_loads, text, large)
+                if len(text) > PARSE_IN_EXECUTOR:
+                    loop = asyncio.get_running_loop()
+                    data = await loop.run_in_executor(None, json_loads, text)
+                else:
+                    data = json_loads(text)
             except ValueError:
                 return msg  # the library says it is not JSON
-            keep, changed = self._filter.message(data)
-            if not keep:
-                continue
-            if not changed:
-                return msg
-            return msg._replace(data=await _run(json_dumps, data, large))
+            keep, _changed = self._filter.message(data)
+            if keep:
+                # the library reads what was parsed here: one parse, not two
+                return ParsedMessage(WSMsgType.TEXT, text, cast(Any, data))
 
 
-async def _run[T, R](func: Callable[[T], R], arg: T, in_executor: bool) -> R:
-    if in_executor:
-        return await asyncio.get_running_loop().run_in_executor(None, func, arg)
-    return func(arg)
+class ParsedMessage(WSMessage):
+    """A text message the filter parsed (and may have changed): ``json()`` is that.
+
+    ``data`` is the text as it came (the library decides by its length
+    whether to read it in the executor); ``extra`` carries the parsed message.
+    """
+
+    __slots__ = ()
+
+    def json(self, *, loads: Callable[[str], Any] = json_loads) -> Any:
+        """The message as the filter left it (the library's own parse is not needed)."""
+        return self.extra
 
 
 class FilteredSession:
