@@ -214,19 +214,21 @@ async def test_the_socket_passes_on_what_the_library_may_see(node_filter: NodeFi
 
 async def test_a_large_state_is_filtered_in_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.PARSE_IN_EXECUTOR", 10)
-    threads: list[str] = []
+    node_filter = NodeFilter(supported_ids())
+    message = _text(_state(_node(2), _node(5, **FOREIGN)))
+    parse, threads = json.loads, []
 
     def loads(text: str) -> Any:
-        threads.append(threading.current_thread().name)
-        return json.loads(text)
+        if text == message.data:
+            threads.append(threading.current_thread().name)
+        return parse(text)
 
-    monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.json_loads", loads)
-    node_filter = NodeFilter(supported_ids())
-    ws = FilteredWebSocket(_Socket(_text(_state(_node(2), _node(5, **FOREIGN)))), node_filter)  # type: ignore[arg-type]
+    monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.json.loads", loads)
+    ws = FilteredWebSocket(_Socket(message), node_filter)  # type: ignore[arg-type]
     received = await ws.receive()
     assert [n["nodeId"] for n in received.json()["result"]["state"]["nodes"]] == [2]
     assert set(node_filter.left_out) == {5}
-    assert threads and threading.main_thread().name not in threads
+    assert len(threads) == 1 and threads[0] != threading.main_thread().name
 
 
 async def test_a_reinterview_on_the_real_server_passes_the_filter(
