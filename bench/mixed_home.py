@@ -29,12 +29,13 @@ import statistics
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from unittest.mock import patch
 
 from harness import CORE, OURS, entity_counts, make_entry
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from live import live_home_assistant
 
@@ -68,33 +69,42 @@ def unfiltered(stack: ExitStack) -> None:
     stack.enter_context(patch.object(transport, "filtered_session", lambda session, _f: session))
 
 
-async def one_setup(
-    domain: str, sim: Simulator, trace: bool, before: Callable[[ExitStack], None] | None
-) -> tuple[float, float, int, int]:
-    """Seconds to set up, process CPU seconds (or bytes added when tracing), enabled entities."""
+@asynccontextmanager
+async def fresh_home_assistant(
+    domain: str, sim: Simulator, before: Callable[[ExitStack], None] | None
+) -> AsyncIterator[tuple[HomeAssistant, ConfigEntry]]:
+    """A fresh Home Assistant (patched by ``before``) and the domain's entry, not set up."""
     with ExitStack() as stack:
         if before is not None:
             before(stack)
         async with live_home_assistant() as hass:
             entry = make_entry(domain, sim.url)
             entry.add_to_hass(hass)
-            gc.collect()
-            if trace:
-                tracemalloc.start()
-                base = tracemalloc.get_traced_memory()[0]
-            began, cpu = time.perf_counter(), time.process_time()
-            assert await hass.config_entries.async_setup(entry.entry_id), domain
-            await hass.async_block_till_done()
-            elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
-            added = 0
-            if trace:
-                gc.collect()
-                added = tracemalloc.get_traced_memory()[0] - base
-                tracemalloc.stop()
-            _created, enabled, written = entity_counts(hass, entry)
-            assert written == enabled, (domain, written, enabled)
+            yield hass, entry
             await hass.config_entries.async_unload(entry.entry_id)
             await hass.async_block_till_done()
+
+
+async def one_setup(
+    domain: str, sim: Simulator, trace: bool, before: Callable[[ExitStack], None] | None
+) -> tuple[float, float, int, int]:
+    """Seconds to set up, process CPU seconds (or bytes added when tracing), enabled entities."""
+    async with fresh_home_assistant(domain, sim, before) as (hass, entry):
+        gc.collect()
+        if trace:
+            tracemalloc.start()
+            base = tracemalloc.get_traced_memory()[0]
+        began, cpu = time.perf_counter(), time.process_time()
+        assert await hass.config_entries.async_setup(entry.entry_id), domain
+        await hass.async_block_till_done()
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+        added = 0
+        if trace:
+            gc.collect()
+            added = tracemalloc.get_traced_memory()[0] - base
+            tracemalloc.stop()
+        _created, enabled, written = entity_counts(hass, entry)
+        assert written == enabled, (domain, written, enabled)
     return elapsed, cpu, added, enabled
 
 
@@ -132,20 +142,14 @@ async def update_costs(
     supported = list(range(2, SUPPORTED + 2))
     others = [n for i, n in enumerate(sim.ready_info["others"]) if i % 5 in (2, 3)]
     assert others, sim.ready_info
-    with ExitStack() as stack:
-        if before is not None:
-            before(stack)
-        async with live_home_assistant() as hass:
-            entry = make_entry(OURS, sim.url)
-            entry.add_to_hass(hass)
-            assert await hass.config_entries.async_setup(entry.entry_id)
-            await hass.async_block_till_done()
-            await asyncio.sleep(2)
-            theirs, ours = [], []
-            for _ in range(rounds):  # alternating
-                theirs.append(await cpu_per_report(hass, sim, others, reports, RATE))
-                ours.append(await cpu_per_report(hass, sim, supported, reports, RATE))
-            await hass.config_entries.async_unload(entry.entry_id)
+    async with fresh_home_assistant(OURS, sim, before) as (hass, entry):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await asyncio.sleep(2)
+        theirs, ours = [], []
+        for _ in range(rounds):  # alternating
+            theirs.append(await cpu_per_report(hass, sim, others, reports, RATE))
+            ours.append(await cpu_per_report(hass, sim, supported, reports, RATE))
     return statistics.median(theirs) * 1e6, statistics.median(ours) * 1e6
 
 
