@@ -596,7 +596,13 @@ STRINGS_SCHEMA = vol.Schema(
         ),
         vol.Optional("device_automation"): {
             vol.Optional(kind): {str: translation_value}
-            for kind in ("action_type", "condition_type", "trigger_type", "trigger_subtype")
+            for kind in (
+                "action_type",
+                "condition_type",
+                "trigger_type",
+                "trigger_subtype",
+                "extra_fields",
+            )
         },
         vol.Optional("system_health"): {vol.Optional("info"): _slug_keys(translation_value)},
         vol.Optional("issues"): {
