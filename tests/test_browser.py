@@ -311,6 +311,37 @@ def _save_automation(page: Page) -> None:
     traces.wait_for()
 
 
+def _device_actions(page: Page, url: str, device: str) -> list[str]:
+    """A new automation, Add action > By type > Device, the device: what Action offers."""
+    page.goto(f"{url}/config/automation/edit/new")
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_role("button", name="By type").last.click()
+    page.get_by_role("button", name="Device", exact=True).click()
+    page.get_by_role("button", name=re.compile(r"^Device Does something")).click()
+    page.get_by_text("Select a device").first.click()
+    dialog = page.get_by_role("dialog", name="Device")
+    dialog.get_by_placeholder("Search").fill(device)
+    dialog.get_by_text(device, exact=True).first.click()
+    page.locator("ha-device-action-picker").click()
+    dialog = page.get_by_role("dialog", name="Action")
+    dialog.get_by_role("listitem").first.wait_for()
+    # the list is virtual: search, so every action of ours is rendered
+    dialog.get_by_placeholder("Search").fill("parameter")
+    time.sleep(0.5)
+    return re.findall(r"^\s*- listitem: (.+)$", dialog.aria_snapshot(), re.MULTILINE)
+
+
+def _run_action(page: Page) -> None:
+    """The open action's menu > Run action."""
+    page.get_by_role("button", name="Menu").last.click()
+    page.get_by_role("menuitem", name="Run action").click()
+
+
+def _config_sets(sim: Simulator, node: int) -> list[dict[str, Any]]:
+    """The Configuration Set commands a node received."""
+    return [e for e in sim.received(node) if e["cc"] == "Configuration" and e["command"] == "Set"]
+
+
 def _open_device(page: Page, device: str) -> str:
     """From the integration's page to a device's page; its URL."""
     page.locator("ha-config-entry-device-row", has_text=device).click()
@@ -474,11 +505,7 @@ def test_new_user_in_the_browser(
                 assert name in message, message
                 assert "parameter 7" not in message, message
                 time.sleep(1)
-                sets = [
-                    e
-                    for e in sim.received(4)
-                    if e["cc"] == "Configuration" and e["command"] == "Set"
-                ]
+                sets = _config_sets(sim, 4)
                 assert not sets, sets
                 phase("HAN device page")
 
@@ -509,6 +536,40 @@ def test_new_user_in_the_browser(
                 report.extend(lines)
                 assert not alike, f"names that read the same at {NARROW} px (plug, en): {alike}"
                 phase("plug device page")
+
+                # A parameter from an automation: the picked device's own parameters
+                # by name, and a value box in the parameter's unit
+                offered = _device_actions(page, hass.url, "Heatit Z-HAN2")
+                report.append(f"device actions of the Z-HAN2: {offered}")
+                action_name = en["device_automation"]["action_type"]["set_parameter"]
+                temperature = en["entity"]["number"]["temperature_hysteresis"]["name"]
+                wanted = action_name.format(entity_name=f"Heatit Z-HAN2 {temperature}")
+                ours = [o for o in offered if o.startswith(action_name.format(entity_name=""))]
+                assert wanted in ours, offered
+                # parameters 1-8 and 11; 9 and 10 are read only
+                assert len(ours) == 9 and all("Heatit Z-HAN2" in o for o in ours), ours
+                plug_only = en["entity"]["select"]["overload_protection"]["name"]
+                assert not [o for o in offered if plug_only in o], offered
+                page.get_by_role("dialog", name="Action").get_by_text(wanted, exact=True).click()
+                value = page.get_by_role("spinbutton", name="Value*")
+                page.get_by_text("°C", exact=True).wait_for()
+                value.fill("2.5")
+                sim.clear_received(4)
+                _run_action(page)
+                wait_until(
+                    "parameter 7 to be set to 25 (2.5 °C)",
+                    lambda: [(e["param"], e["value"]) for e in _config_sets(sim, 4)] == [(7, 25)],
+                    15,
+                )
+                _screenshot(page, "device-action.png")
+                value.fill("2.3")  # off the parameter's steps of 0.5
+                sim.clear_received(4)
+                _run_action(page)
+                page.get_by_text("Error running action").wait_for()
+                time.sleep(1)
+                assert _config_sets(sim, 4) == []
+                report.append("device action: 2.5 °C was set, 2.3 °C refused and not sent")
+                phase("device action")
 
                 # The blueprints, as the integration put them: an automation from
                 # each, made in the editor, and seen to run
