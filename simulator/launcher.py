@@ -408,6 +408,18 @@ class Simulator:
         """Withdraw the node waiting to join (before an inclusion added it); its node id."""
         return self.request("POST", "/inclusion/cancel")["nodeId"]
 
+    def fail(self, node_id: int) -> None:
+        """The node stops acknowledging frames (gone, broken): it can be removed as failed.
+
+        A client's controller.remove_failed_node then removes it, and the server sends every
+        client "node removed". Until the simulator starts again.
+        """
+        self.request("POST", f"/nodes/{node_id}/fail")
+
+    def failed(self) -> list[int]:
+        """The nodes that fail and are not removed yet."""
+        return list(self.request("GET", "/removal")["failed"])
+
 
 @atexit.register
 def _stop_all() -> None:

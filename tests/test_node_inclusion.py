@@ -1,20 +1,24 @@
-"""Nodes that join the network while it runs (Z-Wave inclusion), end to end.
+"""Nodes that join the network while it runs (Z-Wave inclusion), and leave it, end to end.
 
 The simulator's POST /inclusion (Simulator.include) makes a node wait to join;
 an inclusion started through our client (the server's controller.begin_inclusion)
 adds it, zwave-js interviews it, and the server sends "node added" (before the
 interview: no manufacturer or product ids yet) and later the node's "ready".
-Each test includes nodes of its own into this module's network.
+Each test includes nodes of its own into this module's network. A node leaves as a
+failed node does: the simulator's POST /nodes/N/fail (Simulator.fail), then a
+client's controller.remove_failed_node; the server sends "node removed".
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
@@ -196,6 +200,14 @@ def test_inclusion_route_refuses_and_withdraws(simulator: Simulator, socket_enab
         simulator.cancel_inclusion()
 
 
+def test_fail_route_refuses_a_node_not_on_the_network(
+    simulator: Simulator, socket_enabled: None
+) -> None:
+    with pytest.raises(RuntimeError, match=r"HTTP 404.*unknown node 200"):
+        simulator.fail(200)
+    assert simulator.failed() == []
+
+
 def unsupported(diagnostics: dict[str, Any], node_id: int) -> dict[str, Any] | None:
     return next((n for n in diagnostics["unsupported_nodes"] if n["node_id"] == node_id), None)
 
@@ -313,3 +325,97 @@ async def test_joined_node_stays_on_the_network_after_a_restart(
     print(f"reconnected in {took:.2f} s")
     await sim.call("report_meter", plug, "W", 13.0)
     await until(hass, lambda: power_is(hass, home_id, plug, 13.0), "13 W after the restart")
+
+
+async def remove_failed(sim: AsyncSim, node_id: int) -> dict[str, Any]:
+    """A node fails, and a client of its own removes it as failed (as a user would in
+    Z-Wave JS UI); the server's answer. Our client gets the server's "node removed"."""
+    await sim.call("fail", node_id)
+    assert node_id in await sim.call("failed")
+    async with aiohttp.ClientSession() as session, session.ws_connect(sim.url) as ws:
+        await ws.receive_json()  # version
+        await ws.send_json({"command": "initialize", "messageId": "i", "schemaVersion": 40})
+        await ws.receive_json()
+        await ws.send_json(
+            {"command": "controller.remove_failed_node", "messageId": "r", "nodeId": node_id}
+        )
+        async with asyncio.timeout(LIMIT):
+            while (answer := await ws.receive_json()).get("messageId") != "r":
+                pass
+    return answer
+
+
+async def gone_from_server(sim: AsyncSim, node_id: int) -> bool:
+    return all(n["nodeId"] != node_id for n in (await sim.call("status"))["nodes"])
+
+
+async def test_joined_node_removed_as_failed_loses_device_entities_and_totals(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A supported node that joined, then failed and was removed: its device, entities and
+    stored readings go; the other devices stay."""
+    home_id = sim.home_id
+    plug, _ = await include_supported(hass, sim, entry)
+    await sim.call("report_meter", plug, "kWh", 3.25)
+    stored = f"{DOMAIN}.readings.{home_id:08x}.{plug}"
+    await until(hass, lambda: stored in hass_storage, "the plug's readings stored")
+    others = {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)}
+
+    answer = await remove_failed(sim, plug)
+    assert answer["success"], json.dumps(answer)
+    took = await until(
+        hass,
+        lambda: our_device(hass, entry, plug) is None and not our_entities(hass, home_id, plug),
+        f"node {plug}'s device and entities removed",
+    )
+    print(f"\nnode {plug} removed as failed: device and entities gone {took:.2f} s after")
+    assert await gone_from_server(sim, plug)
+    assert plug not in entry.runtime_data.bindings
+    assert stored not in hass_storage
+    left = {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)}
+    assert left < others and len(left) == len(others) - 1
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_other_node_removed_as_failed_changes_nothing(
+    hass: HomeAssistant,
+    sim: AsyncSim,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A node of another kind removed, whether our client holds it (joined during this
+    connection) or the node filter left it out (after a reload): nothing of ours changes,
+    and the diagnostics no longer list it."""
+    held, _ = await include_other(hass, sim, entry)
+    left_out, _ = await include_other(hass, sim, entry, "lock")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await until(hass, lambda: entry.runtime_data.connected, "reloaded and connected")
+    nodes = entry.runtime_data.client.driver.controller.nodes
+    assert left_out not in nodes
+    await include_other(hass, sim, entry, "dimmer")
+    devices = {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)}
+    entities = {e.entity_id for e in er.async_get(hass).entities.values() if e.platform == DOMAIN}
+
+    for node_id in (held, left_out):
+        answer = await remove_failed(sim, node_id)
+        assert answer["success"], json.dumps(answer)
+        await until(hass, lambda n=node_id: gone_from_server(sim, n), f"node {node_id} removed")
+    await until(hass, lambda: held not in nodes, f"node {held} gone from our client")
+    await asyncio.sleep(0.5)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED and entry.runtime_data.connected
+    after = {d.id for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)}
+    assert after == devices
+    assert {
+        e.entity_id for e in er.async_get(hass).entities.values() if e.platform == DOMAIN
+    } == entities
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert unsupported(diagnostics, held) is None
+    assert unsupported(diagnostics, left_out) is None
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR", "CRITICAL")]

@@ -82,7 +82,7 @@ function normalizeConfigValue(param, value) {
 	return value >= 2 ** (bits - 1) ? value - 2 ** bits : value;
 }
 
-export function startControlServer({ port, driver, devices, ws, load, inclusion, homeId, wsPort, controllerNodeId, log }) {
+export function startControlServer({ port, driver, devices, ws, load, inclusion, removal, homeId, wsPort, controllerNodeId, log }) {
 	const getDev = (idStr) => {
 		const dev = devices.get(Number(idStr));
 		if (!dev) throw new HttpError(404, `unknown node ${idStr}`);
@@ -141,6 +141,9 @@ export function startControlServer({ port, driver, devices, ws, load, inclusion,
 		["GET", /^\/inclusion$/, async () => inclusion.status()],
 		["POST", /^\/inclusion\/cancel$/, async () => refused(() => inclusion.cancel())],
 		["POST", /^\/load\/stop$/, async () => load.stop()],
+		// the node stops acknowledging frames: a client can then remove it as a failed node
+		["POST", /^\/nodes\/(\d+)\/fail$/, async (m) => refused(() => removal.fail(getDev(m[1]).id))],
+		["GET", /^\/removal$/, async () => removal.status()],
 		["GET", /^\/nodes\/(\d+)\/state$/, async (m) => {
 			const dev = getDev(m[1]);
 			return {

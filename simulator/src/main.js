@@ -19,13 +19,18 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ZwavejsServer } from "@zwave-js/server";
 import { CommandClasses, ZWaveError, ZWaveErrorCodes } from "@zwave-js/core";
-import { MockController, MockNode } from "@zwave-js/testing";
+import { MockController, MockNode, getDefaultSupportedFunctionTypes } from "@zwave-js/testing";
 import {
 	createAndStartDriverWithMockPort,
 	createDefaultMockControllerBehaviors,
 	createDefaultMockNodeBehaviors,
 } from "zwave-js/Testing";
 import { NotificationCCGet, NotificationCCReport } from "zwave-js";
+import {
+	RemoveFailedNodeRequest,
+	RemoveFailedNodeRequestStatusReport,
+	RemoveFailedNodeResponse,
+} from "@zwave-js/serial/serialapi";
 import { commandName, createBehaviors } from "./behaviors.js";
 import { startControlServer } from "./control.js";
 import { createLoad } from "./load.js";
@@ -237,6 +242,65 @@ function inclusionFixes() {
 	return [stopWhileIdle];
 }
 
+// FunctionType.RemoveFailedNode, RemoveFailedNodeStartFlags and RemoveFailedNodeStatus of
+// @zwave-js/serial
+const FUNC_REMOVE_FAILED_NODE = 0x61;
+const REMOVE_FAILED_STARTED = 0;
+const REMOVE_FAILED_NODE_NOT_FOUND = 0x08;
+const REMOVE_FAILED_NODE_REMOVED = 1;
+
+/**
+ * A node that fails, and its removal as a failed node (zwave-js 15.29's mock controller has no
+ * RemoveFailedNode). `fail(id)`: the node stops acknowledging frames, as a node that is gone
+ * (unplugged, broken), so zwave-js's pings fail. A client's controller.remove_failed_node then
+ * pings it, asks the controller to remove it (this behaviour: started, then removed, as a real
+ * controller answers for a failed node), and the driver emits "node removed" (reason
+ * RemoveFailed), which the server sends to every client. The node is gone until the
+ * simulator starts again (a --nodes or --others node is then back, as a new device would be).
+ */
+function createRemoval({ mockController, devices, log }) {
+	const failed = new Set();
+	const behavior = {
+		async onHostMessage(controller, msg) {
+			if (!(msg instanceof RemoveFailedNodeRequest)) return false;
+			const id = msg.failedNodeId;
+			const node = controller.nodes.get(id);
+			const ok = node !== undefined && failed.has(id);
+			const response = new RemoveFailedNodeResponse({
+				removeStatus: ok ? REMOVE_FAILED_STARTED : REMOVE_FAILED_NODE_NOT_FOUND,
+			});
+			response.payload = Uint8Array.from([response.removeStatus]);
+			await controller.sendMessageToHost(response);
+			if (!ok) return true;
+			controller.removeNode(node);
+			failed.delete(id);
+			const dev = devices.get(id);
+			devices.delete(id);
+			dev?.changed?.(); // saved without it
+			log(`node ${id} was removed as a failed node`);
+			const report = new RemoveFailedNodeRequestStatusReport({
+				callbackId: msg.callbackId,
+				removeStatus: REMOVE_FAILED_NODE_REMOVED,
+			});
+			report.payload = Uint8Array.from([msg.callbackId, REMOVE_FAILED_NODE_REMOVED]);
+			await controller.sendMessageToHost(report);
+			return true;
+		},
+	};
+	mockController.defineBehavior(behavior);
+	return {
+		fail(id) {
+			const dev = devices.get(id);
+			if (!dev?.mockNode) throw new Error(`node ${id} is not on the network`);
+			dev.mockNode.autoAckControllerFrames = false;
+			failed.add(id);
+			log(`node ${id} fails: it no longer acknowledges frames`);
+			return { nodeId: id };
+		},
+		status: () => ({ failed: [...failed] }),
+	};
+}
+
 /**
  * Z-Wave inclusion of a new node while the simulator runs. `prepare(kind)` registers the device
  * with the next free node id and sets it as the mock controller's node pending inclusion: the
@@ -386,6 +450,10 @@ async function main() {
 		ownNodeId: CONTROLLER_NODE_ID,
 		mockPort,
 		serial,
+		// a real controller removes failed nodes (createRemoval)
+		capabilities: {
+			supportedFunctionTypes: [...getDefaultSupportedFunctionTypes(), FUNC_REMOVE_FAILED_NODE],
+		},
 	});
 	mockController.defineBehavior(...createDefaultMockControllerBehaviors());
 	// behaviours defined later are consulted first
@@ -417,6 +485,7 @@ async function main() {
 		log(`nodes included in an earlier run: ${includedIds.map((id) => `${id} (${devices.get(id).included})`).join(", ")}`);
 	}
 	const inclusion = createInclusion({ mockController, devices, addDevice, mockCapabilities });
+	const removal = createRemoval({ mockController, devices, log });
 
 	const driverReady = new Promise((resolve) => driver.once("driver ready", resolve));
 	const allNodesReady = new Promise((resolve) => driver.once("all nodes ready", resolve));
@@ -501,6 +570,7 @@ async function main() {
 		ws,
 		load,
 		inclusion,
+		removal,
 		homeId: HOME_ID,
 		wsPort: opts.wsPort,
 		controllerNodeId: CONTROLLER_NODE_ID,
