@@ -416,6 +416,10 @@ class Simulator:
         """
         self.request("POST", f"/nodes/{node_id}/fail")
 
+    def revive(self, node_id: int) -> None:
+        """A node that fails acknowledges frames again (its next report tells zwave-js)."""
+        self.request("POST", f"/nodes/{node_id}/revive")
+
     def failed(self) -> list[int]:
         """The nodes that fail and are not removed yet."""
         return list(self.request("GET", "/removal")["failed"])

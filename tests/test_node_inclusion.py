@@ -419,3 +419,69 @@ async def test_other_node_removed_as_failed_changes_nothing(
     assert unsupported(diagnostics, held) is None
     assert unsupported(diagnostics, left_out) is None
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR", "CRITICAL")]
+
+
+async def node_command(sim: AsyncSim, command: str, node_id: int) -> dict[str, Any]:
+    """A node command from a client of its own (as Z-Wave JS UI's "Re-interview" or "Ping")."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(sim.url) as ws:
+        await ws.receive_json()  # version
+        await ws.send_json({"command": "initialize", "messageId": "i", "schemaVersion": 40})
+        await ws.receive_json()
+        await ws.send_json({"command": command, "messageId": "r", "nodeId": node_id})
+        async with asyncio.timeout(LIMIT):
+            while (answer := await ws.receive_json()).get("messageId") != "r":
+                pass
+    assert answer["success"], json.dumps(answer)
+    result: dict[str, Any] = answer.get("result") or {}
+    return result
+
+
+async def dead_and_not_ready(sim: AsyncSim, node_id: int) -> bool:
+    status = await sim.call("status")
+    dead = 3  # zwave-js's NodeStatus.Dead
+    return any(
+        n["nodeId"] == node_id and not n["ready"] and n["status"] == dead for n in status["nodes"]
+    )
+
+
+async def test_node_not_ready_at_setup_comes_up_when_it_answers(
+    hass: HomeAssistant, sim: AsyncSim, entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """A plug that stops answering and is re-interviewed is not ready when the entry is set
+    up (its ids forgotten: the filter keeps it): its device stays, its entities unavailable;
+    once it answers again (a ping), the interview ends and the same device's entities come
+    back and update."""
+    home_id = sim.home_id
+    plug, _ = await include_supported(hass, sim, entry)
+    await sim.call("report_meter", plug, "W", 21.0)
+    await until(hass, lambda: power_is(hass, home_id, plug, 21.0), "21 W before")
+    device = our_device(hass, entry, plug)
+    assert device is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    await sim.call("fail", plug)
+    await node_command(sim, "node.refresh_info", plug)
+    await until(hass, lambda: dead_and_not_ready(sim, plug), f"node {plug} dead, not ready")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await until(hass, lambda: entry.runtime_data.connected, "set up and connected")
+    nodes = entry.runtime_data.client.driver.controller.nodes
+    assert plug in nodes and not nodes[plug].ready
+    after = our_device(hass, entry, plug)
+    assert after is not None and after.id == device.id
+    assert power_state(hass, home_id, plug) in (None, STATE_UNAVAILABLE)
+
+    await sim.call("revive", plug)
+    # it answers a ping: zwave-js marks it alive and resumes the interview
+    assert (await node_command(sim, "node.ping", plug))["responded"] is True
+    took = await until(
+        hass,
+        lambda: nodes[plug].ready and power_available(hass, home_id, plug),
+        f"node {plug} ready and its power sensor available",
+        limit=60,
+    )
+    print(f"\nnode {plug}: ready and available {took:.2f} s after it answered again")
+    assert our_device(hass, entry, plug).id == device.id  # type: ignore[union-attr]
+    await sim.call("report_meter", plug, "W", 23.0)
+    await until(hass, lambda: power_is(hass, home_id, plug, 23.0), "23 W after")

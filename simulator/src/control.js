@@ -118,6 +118,8 @@ export function startControlServer({ port, driver, devices, ws, load, inclusion,
 					productId: n.productId ?? null,
 					firmwareVersion: n.firmwareVersion ?? null,
 					ready: n.ready,
+					// zwave-js's NodeStatus: 0 unknown, 1 asleep, 2 awake, 3 dead, 4 alive
+					status: n.status,
 				})),
 		})],
 		["POST", /^\/server\/stop$/, async () => {
@@ -143,6 +145,7 @@ export function startControlServer({ port, driver, devices, ws, load, inclusion,
 		["POST", /^\/load\/stop$/, async () => load.stop()],
 		// the node stops acknowledging frames: a client can then remove it as a failed node
 		["POST", /^\/nodes\/(\d+)\/fail$/, async (m) => refused(() => removal.fail(getDev(m[1]).id))],
+		["POST", /^\/nodes\/(\d+)\/revive$/, async (m) => refused(() => removal.revive(getDev(m[1]).id))],
 		["GET", /^\/removal$/, async () => removal.status()],
 		["GET", /^\/nodes\/(\d+)\/state$/, async (m) => {
 			const dev = getDev(m[1]);

@@ -297,6 +297,15 @@ function createRemoval({ mockController, devices, log }) {
 			log(`node ${id} fails: it no longer acknowledges frames`);
 			return { nodeId: id };
 		},
+		/** The node acknowledges frames again (it is back before anyone removed it) */
+		revive(id) {
+			const dev = devices.get(id);
+			if (!dev?.mockNode || !failed.has(id)) throw new Error(`node ${id} does not fail`);
+			dev.mockNode.autoAckControllerFrames = true;
+			failed.delete(id);
+			log(`node ${id} is back: it acknowledges frames again`);
+			return { nodeId: id };
+		},
 		status: () => ({ failed: [...failed] }),
 	};
 }
