@@ -8,6 +8,7 @@ import probatio as vol
 import pytest
 from homeassistant.components import automation
 from homeassistant.components.device_automation import DeviceAutomationType
+from homeassistant.components.device_automation.exceptions import InvalidDeviceAutomationConfig
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -60,7 +61,7 @@ async def test_each_device_lists_its_own_parameters_by_name(
     )
     plug_parameters = {a["parameter"] for a in plug if a["domain"] == DOMAIN}
     assert 7 not in plug_parameters
-    assert {20, 151} <= plug_parameters
+    assert {21, 151} <= plug_parameters
 
 
 async def _capabilities(
@@ -179,3 +180,74 @@ async def test_a_bad_action_config_is_refused(hass: HomeAssistant, entry: MockCo
     config = {"domain": DOMAIN, "device_id": _device(entry, HAN), "type": "set_parameter"}
     with pytest.raises(vol.Invalid, match="parameter"):
         await device_action.async_validate_action_config(hass, config)
+
+
+async def test_a_template_value_is_rendered_when_it_runs(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    actions = await async_get_device_automations(
+        hass, DeviceAutomationType.ACTION, _device(entry, HAN)
+    )
+    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 7)
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "triggers": {"trigger": "event", "event_type": "set_it"},
+                "actions": {**action, "value": "{{ trigger.event.data.level }}"},
+            }
+        },
+    )
+    hass.bus.async_fire("set_it", {"level": 3.5})
+    await hass.async_block_till_done()
+    command = fixture_client.last.set_values()[-1]
+    assert (command["valueId"]["property"], command["value"]) == (7, 35)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "problem"),
+    [
+        (99, 1, "no parameter 99"),  # the device has none
+        (9, 1, "no parameter 9"),  # read only (the meter's serial number)
+        (20, 1, "no parameter 20"),  # the plug's
+        (7, False, "YAML"),  # `value: off` in YAML is a boolean, not the option "off"
+    ],
+)
+async def test_a_wrong_action_is_refused_when_the_automation_loads(
+    hass: HomeAssistant, entry: MockConfigEntry, parameter: int, value: Any, problem: str
+) -> None:
+    config = {
+        "domain": DOMAIN,
+        "device_id": _device(entry, HAN),
+        "type": "set_parameter",
+        "subtype": "x",
+        "parameter": parameter,
+        "value": value,
+    }
+    with pytest.raises((vol.Invalid, InvalidDeviceAutomationConfig), match=problem):
+        await device_action.async_validate_action_config(hass, config)
+
+
+async def test_a_setting_disabled_on_purpose_gets_no_action(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Overload protection is disabled by default (turning it off may damage the device)."""
+    actions = await async_get_device_automations(
+        hass, DeviceAutomationType.ACTION, _device(entry, PLUG)
+    )
+    assert 20 not in {a["parameter"] for a in actions if a["domain"] == DOMAIN}
+
+
+async def test_a_yaml_boolean_is_refused_by_the_service(
+    hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
+) -> None:
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(vol.Invalid, match="YAML"):
+        await hass.services.async_call(
+            DOMAIN,
+            "set_parameter",
+            {"device_id": _device(entry, PLUG), "parameter": 21, "value": False},
+            blocking=True,
+        )
+    assert len(fixture_client.last.set_values()) == sent

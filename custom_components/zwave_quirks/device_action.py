@@ -13,12 +13,14 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.components.device_automation import async_validate_entity_schema
+from homeassistant.components.device_automation.exceptions import InvalidDeviceAutomationConfig
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_DEVICE_ID, CONF_DOMAIN, CONF_ENTITY_ID, CONF_TYPE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import selector
+from homeassistant.helpers.template import Template
 from homeassistant.helpers.typing import ConfigType, TemplateVarsType
 
 from .binding import NodeBinding
@@ -27,11 +29,11 @@ from .const import DOMAIN
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam
 from .services import (
-    ATTR_DEVICE_ID,
     ATTR_PARAMETER,
     ATTR_VALUE,
     SERVICE_SET_PARAMETER,
     _entity_name,
+    not_a_yaml_boolean,
 )
 from .validation import async_subject
 
@@ -46,7 +48,10 @@ ACTION_SCHEMA = cv.DEVICE_ACTION_BASE_SCHEMA.extend(
         vol.Required(CONF_SUBTYPE): cv.string,
         # the parameter's entity: the frontend names the action after it
         vol.Optional(CONF_ENTITY_ID): cv.entity_id_or_uuid,
-        vol.Required(ATTR_VALUE): vol.Any(vol.Coerce(float), cv.string),
+        # a number, an option, or a template of either (rendered when it runs)
+        vol.Required(ATTR_VALUE): vol.All(
+            not_a_yaml_boolean, vol.Any(vol.Coerce(float), cv.template)
+        ),
     }
 )
 
@@ -71,8 +76,20 @@ def _writable(binding: NodeBinding) -> list[ConfigParam]:
 
 
 async def async_validate_action_config(hass: HomeAssistant, config: ConfigType) -> ConfigType:
-    """Validate an action; the value is checked against the device when it runs."""
-    return async_validate_entity_schema(hass, config, ACTION_SCHEMA)
+    """Validate an action: a parameter the device can be set to, when the device is known.
+
+    Home Assistant validates again once the entry is loaded; the value is checked
+    against the parameter when the action runs (it may be a template).
+    """
+    config = async_validate_entity_schema(hass, config, ACTION_SCHEMA)
+    binding = _binding(hass, config[CONF_DEVICE_ID])
+    if binding is not None and not any(
+        p.number == config[ATTR_PARAMETER] and not p.read_only for p in binding.resolved.parameters
+    ):
+        raise InvalidDeviceAutomationConfig(
+            f"{binding.device_key} has no parameter {config[ATTR_PARAMETER]} that can be set"
+        )
+    return config
 
 
 async def async_get_actions(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:
@@ -88,7 +105,8 @@ async def async_get_actions(hass: HomeAssistant, device_id: str) -> list[dict[st
             param.platform.value, DOMAIN, binding.unique_id(param.entity_key)
         )
         entry = registry.async_get(registered) if registered is not None else None
-        if entry is None:
+        if entry is None or entry.disabled_by is not None:
+            # a disabled setting may be disabled on purpose (overload protection)
             continue
         actions.append(
             {
@@ -111,7 +129,8 @@ async def async_get_action_capabilities(
     param = None
     if binding is not None:
         param = next(
-            (p for p in _writable(binding) if p.number == int(config[ATTR_PARAMETER])), None
+            (p for p in _writable(binding) if str(p.number) == str(config.get(ATTR_PARAMETER))),
+            None,
         )
     if binding is None or param is None:
         # the device is not connected now: the value as text, checked when it runs
@@ -149,14 +168,13 @@ async def async_call_action_from_config(
     context: Context | None,
 ) -> None:
     """Set the parameter through the service: the same validation and errors."""
+    # what is there: an action loaded before the entry was is not validated in full
+    data = {k: config[k] for k in (CONF_DEVICE_ID, ATTR_PARAMETER, ATTR_VALUE) if k in config}
+    value = data.get(ATTR_VALUE)
+    if isinstance(value, str):
+        value = Template(value, hass)
+    if isinstance(value, Template):
+        data[ATTR_VALUE] = value.async_render(variables, parse_result=False)
     await hass.services.async_call(
-        DOMAIN,
-        SERVICE_SET_PARAMETER,
-        {
-            ATTR_DEVICE_ID: config[CONF_DEVICE_ID],
-            ATTR_PARAMETER: config[ATTR_PARAMETER],
-            ATTR_VALUE: config[ATTR_VALUE],
-        },
-        blocking=True,
-        context=context,
+        DOMAIN, SERVICE_SET_PARAMETER, data, blocking=True, context=context
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
@@ -35,12 +37,24 @@ SERVICE_TURN_OFF_FOR_PERIOD = "turn_off_for_period"
 ATTR_METER = "meter"
 SHEDDER: HassKey[LoadShedder] = HassKey(f"{DOMAIN}_shed")
 
+
+def not_a_yaml_boolean(value: Any) -> Any:
+    """Refuse a YAML boolean: `off` or `on` unquoted would be written as 0 or 1."""
+    if isinstance(value, bool):
+        raise vol.Invalid(
+            "on, off, yes and no are YAML booleans: quote an option, or give a number"
+        )
+    return value
+
+
 SET_PARAMETER_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): cv.string,
         # a number, or the parameter's key (as the UI's selector offers it)
         vol.Required(ATTR_PARAMETER): vol.Any(vol.Coerce(int), cv.string),
-        vol.Required(ATTR_VALUE): vol.Any(vol.Coerce(float), cv.string),
+        vol.Required(ATTR_VALUE): vol.All(
+            not_a_yaml_boolean, vol.Any(vol.Coerce(float), cv.string)
+        ),
     }
 )
 
