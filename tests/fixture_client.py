@@ -54,6 +54,8 @@ class FixtureClient:
 
     def __init__(self, url: str, session: Any, **_: Any) -> None:
         self.ws_server_url = url
+        # the integration's session: its node filter sees the state, as the server's would
+        self.node_filter = getattr(session, "filter", None)
         self.driver: Driver | None = None
         self.version = VersionInfo("15.29.0", "3.10.2", HOME_ID, 0, 50)
         self.connected = False
@@ -69,7 +71,10 @@ class FixtureClient:
         self.connected = True
 
     async def listen(self, ready: asyncio.Event) -> None:
-        self.driver = Driver(self, json.loads(json.dumps(self.state)), LOG_CONFIG)  # type: ignore[arg-type]
+        state = json.loads(json.dumps(self.state))
+        if self.node_filter is not None:
+            self.node_filter.message({"type": "result", "result": {"state": state}})
+        self.driver = Driver(self, state, LOG_CONFIG)  # type: ignore[arg-type]
         ready.set()
         error, FixtureClient.listen_error = FixtureClient.listen_error, None
         if error is not None:

@@ -24,7 +24,6 @@ from zwave_js_server.event import Event
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN, LOGGER
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
-from custom_components.zwave_quirks.nodefilter import NodeFilter
 from custom_components.zwave_quirks.transport import next_delay
 
 from .conftest import CLIENT_MODULE, setup_fixture_entry
@@ -461,7 +460,6 @@ async def test_a_node_the_filter_leaves_out_on_a_reconnect_keeps_its_totals(
     fixture_entry: MockConfigEntry,
     fixture_client: type[FixtureClient],
     hass_storage: dict[str, Any],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A plug whose ids no quirk claims after a reconnect (an update changed them) is not gone.
 
@@ -471,14 +469,8 @@ async def test_a_node_the_filter_leaves_out_on_a_reconnect_keeps_its_totals(
     store = f"{DOMAIN}.readings.{HOME_ID:08x}.{PLUG}"
     await fixture_entry.runtime_data.network.bindings[PLUG].readings.async_stop()
     assert store in hass_storage
-    fixture_client.state["nodes"].remove(node_state(fixture_client.state, PLUG))
-
-    class LeavesOutThePlug(NodeFilter):
-        def __init__(self, supported: frozenset[tuple[int, int, int]]) -> None:
-            super().__init__(supported)
-            self.left_out = {PLUG: {"ready": True}}
-
-    monkeypatch.setattr("custom_components.zwave_quirks.transport.NodeFilter", LeavesOutThePlug)
+    # ids no quirk claims: the integration's node filter leaves the node out
+    node_state(fixture_client.state, PLUG)["productId"] = 0x7F7F
     count = len(fixture_client.instances)
     fixture_client.last.drop()
     await _reconnected(hass, fixture_entry, fixture_client, count)

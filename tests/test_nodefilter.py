@@ -18,16 +18,19 @@ import pytest
 from aiohttp import WSMessage, WSMsgType
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.model.driver import Driver
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 from custom_components.zwave_quirks.nodefilter import FilteredWebSocket, LeftOut, NodeFilter
 from custom_components.zwave_quirks.quirks.registry import supported_ids
 
-from .conftest import AsyncSim
+from .conftest import AsyncSim, setup_fixture_entry
+from .fixture_client import FixtureClient, load_state
 from .helpers import PLUG
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -265,3 +268,30 @@ async def test_a_reinterview_on_the_real_server_passes_the_filter(
     finally:
         unsub()
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+OTHER_FIXTURES = ("thermostat", "multisensor", "dimmer", "metering_plug", "lock")
+
+
+async def test_a_mixed_home_from_the_captured_fixtures(
+    hass: HomeAssistant, fixture_client: type[FixtureClient]
+) -> None:
+    """The supported devices and the simulator's other kinds, as captured by
+    scripts/dev/capture_fixtures.py: only the supported nodes get devices and are
+    built by the library; the others are listed in the diagnostics."""
+    state = load_state(
+        "hank_hkzw_so03", "zooz_zen06", "heatit_z_han2", *(f"other_{k}" for k in OTHER_FIXTURES)
+    )
+    others = {n["nodeId"] for n in state["nodes"][3:]}
+    assert len(others) == len(OTHER_FIXTURES)
+    assert (
+        not {(n["manufacturerId"], n["productType"], n["productId"]) for n in state["nodes"][3:]}
+        & supported_ids()
+    )
+    fixture_client.state = state
+    entry = await setup_fixture_entry(hass)
+    assert set(fixture_client.last.driver.controller.nodes) == {2, 3, 4}
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == 4  # the network and the three supported nodes
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert {n["node_id"] for n in diagnostics["unsupported_nodes"]} == others

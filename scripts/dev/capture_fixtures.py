@@ -2,7 +2,10 @@
 
 Usage: .venv/bin/python scripts/dev/capture_fixtures.py
 Writes tests/fixtures/<device>_state.json (what the server's start_listening
-returns for each node) and tests/fixtures/controller_state.json.
+returns for each node), tests/fixtures/controller_state.json, and
+tests/fixtures/other_<kind>_state.json for each of the simulator's devices no
+quirk supports (its --others: thermostat, multisensor, dimmer, metering plug,
+lock), which the benchmarks' mixed homes are made of.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ sys.path.insert(0, str(ROOT / "simulator"))
 from launcher import Simulator  # noqa: E402
 
 NAMES = {2: "hank_hkzw_so03", 3: "zooz_zen06", 4: "heatit_z_han2"}
+# the simulator's other kinds, by their made-up manufacturer ids (simulator/src/devices.js)
+OTHERS = {
+    0x7F00: "thermostat",
+    0x7F01: "multisensor",
+    0x7F02: "dimmer",
+    0x7F03: "metering_plug",
+    0x7F04: "lock",
+}
 
 
 async def capture(url: str) -> dict:
@@ -39,10 +50,16 @@ async def capture(url: str) -> dict:
 def main() -> None:
     """Start the simulator, capture, write the fixtures."""
     out = ROOT / "tests" / "fixtures"
-    with tempfile.TemporaryDirectory() as cache, Simulator(cache_dir=Path(cache)) as sim:
+    with (
+        tempfile.TemporaryDirectory() as cache,
+        Simulator(cache_dir=Path(cache), others=len(OTHERS)) as sim,
+    ):
         state = asyncio.run(capture(sim.url))
     for node in state["nodes"]:
-        if (name := NAMES.get(node["nodeId"])) is not None:
+        name = NAMES.get(node["nodeId"])
+        if name is None and (kind := OTHERS.get(node.get("manufacturerId", -1))) is not None:
+            name = f"other_{kind}"
+        if name is not None:
             path = out / f"{name}_state.json"
             path.write_text(json.dumps(node, indent=2, sort_keys=True) + "\n")
             print("wrote", path.relative_to(ROOT))
