@@ -30,6 +30,12 @@ from tests.fixture_client import FIXTURES, HOME_ID, FixtureClient  # noqa: E402
 OURS, CORE = "zwave_quirks", "zwave_js"
 # plugs and a HAN meter, mixed in this order
 KINDS = ("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+# the simulator's devices no quirk supports, captured by scripts/dev/capture_fixtures.py
+OTHER_KINDS = tuple(
+    f"other_{k}" for k in ("thermostat", "multisensor", "dimmer", "metering_plug", "lock")
+)
+# a mixed home's supported nodes: two of each kind (bench/mixed_home.py has the same six)
+MIXED_SUPPORTED = 6
 
 
 class BenchClient(FixtureClient):
@@ -50,18 +56,27 @@ def _renumber(obj: Any, node_id: int) -> Any:
 MAX_NODES = 231
 
 
-def network_state(size: int) -> dict[str, Any]:
-    """A start_listening state of `size` nodes (ids 2..size+1), copies of the fixtures."""
+def network_state(size: int, mixed: bool = False) -> dict[str, Any]:
+    """A start_listening state of `size` nodes (ids 2..size+1), copies of the fixtures.
+
+    Mixed: a realistic home, the first MIXED_SUPPORTED nodes supported and the
+    rest devices no quirk supports (thermostats, sensors, dimmers, plugs, locks).
+    """
     if not 1 <= size <= MAX_NODES:
         raise ValueError(f"a Z-Wave classic network has 1 to {MAX_NODES} nodes, not {size}")
     controller = json.loads((FIXTURES / "controller_state.json").read_text())
-    nodes = {k: json.loads((FIXTURES / f"{k}_state.json").read_text()) for k in KINDS}
+    names = (*KINDS, *OTHER_KINDS) if mixed else KINDS
+    nodes = {k: json.loads((FIXTURES / f"{k}_state.json").read_text()) for k in names}
+
+    def kind(i: int) -> str:
+        if not mixed or i < MIXED_SUPPORTED:
+            return KINDS[i % len(KINDS)]
+        return OTHER_KINDS[(i - MIXED_SUPPORTED) % len(OTHER_KINDS)]
+
     return {
         "controller": controller["controller"],
         "driver": controller["driver"],
-        "nodes": [
-            _renumber(copy.deepcopy(nodes[KINDS[i % len(KINDS)]]), i + 2) for i in range(size)
-        ],
+        "nodes": [_renumber(copy.deepcopy(nodes[kind(i)]), i + 2) for i in range(size)],
     }
 
 
