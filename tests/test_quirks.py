@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 
+from custom_components.zwave_quirks.quirks import registry
 from custom_components.zwave_quirks.quirks.hank_hkzw_so03 import HANK, ZEN06
 from custom_components.zwave_quirks.quirks.heatit_z_han2 import Z_HAN2
 from custom_components.zwave_quirks.quirks.model import (
@@ -25,6 +28,7 @@ from custom_components.zwave_quirks.quirks.registry import (
     find_quirk,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 FP = Fingerprint(manufacturer_id=1, product_type=2, product_id=3, manufacturer="M", model="X")
 
 
@@ -328,3 +332,27 @@ def test_value_ids() -> None:
     assert ValueRef(command_class=50, property="value", property_key=65537).value_id(2) == (
         "2-50-0-value-65537"
     )
+
+
+def test_the_registry_finds_every_quirk_module() -> None:
+    """A new device's module is found without being listed (issue 22: fewer files)."""
+    modules = {
+        p.stem
+        for p in (ROOT / "custom_components" / "zwave_quirks" / "quirks").glob("*.py")
+        if p.stem not in registry.NOT_QUIRKS and not p.stem.startswith("_")
+    }
+    assert (
+        {quirk.key for quirk in registry.QUIRKS} == modules == {"hank_hkzw_so03", "heatit_z_han2"}
+    )
+
+
+def test_a_quirk_module_without_a_quirk_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "somequirks"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helper.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(TypeError, match="quirk module helper has no QUIRK"):
+        registry.discover("somequirks")

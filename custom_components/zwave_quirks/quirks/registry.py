@@ -1,13 +1,38 @@
-"""Match a node to the one quirk that supports it."""
+"""Find the quirk modules; match a node to the one quirk that supports it."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from ..const import LOGGER
-from . import hank_hkzw_so03, heatit_z_han2
 from .codecs import parse_version
 from .model import Quirk, ResolvedQuirk
 
-QUIRKS: tuple[Quirk, ...] = (hank_hkzw_so03.QUIRK, heatit_z_han2.QUIRK)
+# modules of the package that are not quirks
+NOT_QUIRKS = frozenset({"codecs", "model", "registry", "templates"})
+
+
+def discover(package: str = __package__ or "") -> tuple[Quirk, ...]:
+    """The QUIRK of every module in the quirks package, in the modules' name order.
+
+    A new device's quirk module is found without being listed anywhere; a
+    module without a QUIRK is an error (a helper belongs in templates.py).
+    """
+    found = []
+    path = importlib.import_module(package).__path__
+    for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
+        if info.name in NOT_QUIRKS or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        quirk = getattr(module, "QUIRK", None)
+        if not isinstance(quirk, Quirk):
+            raise TypeError(f"quirk module {info.name} has no QUIRK")
+        found.append(quirk)
+    return tuple(found)
+
+
+QUIRKS: tuple[Quirk, ...] = discover()
 
 
 def supported_ids(quirks: tuple[Quirk, ...] = QUIRKS) -> frozenset[tuple[int, int, int]]:
