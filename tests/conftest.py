@@ -24,7 +24,12 @@ sys.path.insert(0, str(ROOT / "simulator"))
 
 from launcher import Simulator  # noqa: E402
 
-from .fixture_client import HOME_ID, FixtureClient, load_state  # noqa: E402
+from .fixture_client import (  # noqa: E402
+    HOME_ID,
+    SUPPORTED_FIXTURES,
+    FixtureClient,
+    load_state,
+)
 from .helpers import deprecations_of_ours  # noqa: E402
 
 # where the integration creates its client and checks the server
@@ -96,7 +101,7 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 @pytest.fixture
 def fixture_client() -> Iterator[type[FixtureClient]]:
     """The integration connects to a FixtureClient serving the three devices."""
-    FixtureClient.state = load_state("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+    FixtureClient.state = load_state(*SUPPORTED_FIXTURES)
     FixtureClient.set_value_status = 255
     FixtureClient.listen_error = None
     FixtureClient.refuse = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,7 +17,24 @@ from zwave_js_server.exceptions import CannotConnect
 from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.version import VersionInfo
 
+from custom_components.zwave_quirks.quirks.registry import QUIRKS
+
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_name(manufacturer: str, model: str) -> str:
+    """A device's fixture name: its maker's first word and its model ("heatit_z_han2")."""
+    return re.sub(r"[^a-z0-9]+", "_", f"{manufacturer.split(maxsplit=1)[0]} {model}".lower()).strip(
+        "_"
+    )
+
+
+# one fixture per device a quirk supports, in the quirks' order
+SUPPORTED_FIXTURES = tuple(
+    dict.fromkeys(
+        fixture_name(fp.manufacturer, fp.model) for quirk in QUIRKS for fp in quirk.fingerprints
+    )
+)
 HOME_ID = 0xC0DEC0DE
 LOG_CONFIG = {
     "enabled": True,

@@ -28,6 +28,8 @@ from custom_components.zwave_quirks.quirks.registry import (
     find_quirk,
 )
 
+from .fixture_client import FIXTURES, SUPPORTED_FIXTURES
+
 ROOT = Path(__file__).resolve().parents[1]
 FP = Fingerprint(manufacturer_id=1, product_type=2, product_id=3, manufacturer="M", model="X")
 
@@ -356,3 +358,12 @@ def test_a_quirk_module_without_a_quirk_is_an_error(
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(TypeError, match="quirk module helper has no QUIRK"):
         registry.discover("somequirks")
+
+
+def test_every_supported_device_has_a_captured_fixture() -> None:
+    """The fixture list is derived from the quirks: a new device needs its captured state."""
+    assert SUPPORTED_FIXTURES == ("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+    for name in SUPPORTED_FIXTURES:
+        assert (FIXTURES / f"{name}_state.json").is_file(), (
+            f"{name}: run scripts/dev/capture_fixtures.py"
+        )

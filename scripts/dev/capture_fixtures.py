@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python scripts/dev/capture_fixtures.py
 Writes tests/fixtures/<device>_state.json (what the server's start_listening
-returns for each node), tests/fixtures/controller_state.json, and
+returns for each node a quirk supports, named by tests.fixture_client.fixture_name;
+the first node of each device), tests/fixtures/controller_state.json, and
 tests/fixtures/other_<kind>_state.json for each of the simulator's devices no
 quirk supports (its --others: thermostat, multisensor, dimmer, metering plug,
 lock), which the benchmarks' mixed homes are made of.
@@ -20,10 +21,13 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "simulator"))
+sys.path.insert(0, str(ROOT))
 
 from launcher import Simulator  # noqa: E402
 
-NAMES = {2: "hank_hkzw_so03", 3: "zooz_zen06", 4: "heatit_z_han2"}
+from custom_components.zwave_quirks.quirks.registry import find_quirk  # noqa: E402
+from tests.fixture_client import fixture_name  # noqa: E402
+
 # the simulator's other kinds, by their made-up manufacturer ids (simulator/src/devices.js)
 OTHERS = {
     0x7F00: "thermostat",
@@ -55,11 +59,17 @@ def main() -> None:
         Simulator(cache_dir=Path(cache), others=len(OTHERS)) as sim,
     ):
         state = asyncio.run(capture(sim.url))
+    written: set[str] = set()
     for node in state["nodes"]:
-        name = NAMES.get(node["nodeId"])
-        if name is None and (kind := OTHERS.get(node.get("manufacturerId", -1))) is not None:
+        ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
+        resolved = find_quirk(ids, node.get("firmwareVersion"))
+        name = None
+        if resolved is not None:  # a device a quirk supports, named after its fingerprint
+            name = fixture_name(resolved.fingerprint.manufacturer, resolved.fingerprint.model)
+        elif (kind := OTHERS.get(node.get("manufacturerId", -1))) is not None:
             name = f"other_{kind}"
-        if name is not None:
+        if name is not None and name not in written:
+            written.add(name)
             path = out / f"{name}_state.json"
             path.write_text(json.dumps(node, indent=2, sort_keys=True) + "\n")
             print("wrote", path.relative_to(ROOT))
