@@ -2,7 +2,7 @@
 
 Home Assistant's service forms are static, so ``zwave_quirks.set_parameter``
 cannot list only the picked device's parameters. A device action can: the
-automation editor lists "Set <entity>" for each parameter the device has, and
+automation editor lists "Set parameter <entity>" for each parameter the device has, and
 the value box gets that parameter's range, step and unit, or its options. The
 action calls the service, so its validation and errors are the same.
 """
@@ -32,6 +32,7 @@ from .services import (
     ATTR_PARAMETER,
     ATTR_VALUE,
     SERVICE_SET_PARAMETER,
+    _device_name,
     _entity_name,
     not_a_yaml_boolean,
 )
@@ -87,7 +88,8 @@ async def async_validate_action_config(hass: HomeAssistant, config: ConfigType) 
         p.number == config[ATTR_PARAMETER] and not p.read_only for p in binding.resolved.parameters
     ):
         raise InvalidDeviceAutomationConfig(
-            f"{binding.device_key} has no parameter {config[ATTR_PARAMETER]} that can be set"
+            f"{_device_name(hass, binding)} has no parameter {config[ATTR_PARAMETER]}"
+            " that can be set"
         )
     return config
 
