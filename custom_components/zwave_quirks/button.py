@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import LOGGER
-from .entity import QuirkEntity, async_setup_platform
+from .entity import QuirkEntity, async_setup_platform, naming
 from .quirks.model import ButtonDecl
 
 PARALLEL_UPDATES = 1
@@ -40,7 +40,7 @@ class QuirkButton(QuirkEntity, ButtonEntity):
         self.decl = decl
         self.entity_description = ButtonEntityDescription(
             key=decl.key,
-            translation_key=decl.translation_key,
+            **naming(decl.translation_key, decl.names, binding.hass.config.language),
             entity_category=decl.entity_category,
             entity_registry_enabled_default=decl.enabled_by_default,
         )

@@ -30,7 +30,9 @@ class CapacitySensor(QuirkEntity, SensorEntity):
         translation_key = decl.translation_key
         if binding.readings.minutes != 60 and decl.period_translation_key is not None:
             translation_key = decl.period_translation_key
-        self.entity_description = sensor_description(decl, translation_key)
+        self.entity_description = sensor_description(
+            decl, translation_key, binding.hass.config.language
+        )
 
     @property
     def available(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN, LOGGER, VALUE_UPDATED
-from .quirks.model import CapacityDecl, ConfigParam, SensorDecl, ValueRef
+from .quirks.model import CapacityDecl, ConfigParam, SensorDecl, ValueRef, pick_name
 from .validation import Subject, async_subject
 
 
@@ -79,13 +79,20 @@ def async_setup_platform(
     entry.runtime_data.async_register_platform(platform, add)
 
 
+def naming(translation_key: str, names: Mapping[str, str], language: str) -> dict[str, Any]:
+    """An entity description's name: its translation key, or a user quirk's own name."""
+    if (name := pick_name(names, language)) is not None:
+        return {"name": name, "translation_key": None}
+    return {"translation_key": translation_key}
+
+
 def sensor_description(
-    decl: SensorDecl | CapacityDecl, translation_key: str | None = None
+    decl: SensorDecl | CapacityDecl, translation_key: str | None = None, language: str = "en"
 ) -> SensorEntityDescription:
     """The entity description of a declared sensor (a translation key may replace its own)."""
     return SensorEntityDescription(
         key=decl.key,
-        translation_key=translation_key or decl.translation_key,
+        **naming(translation_key or decl.translation_key, decl.names, language),
         device_class=decl.device_class,
         state_class=decl.state_class,
         native_unit_of_measurement=decl.unit,

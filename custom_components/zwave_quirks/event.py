@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
-from .entity import QuirkEntity, async_setup_platform
+from .entity import QuirkEntity, async_setup_platform, naming
 from .quirks.model import EventDecl
 
 PARALLEL_UPDATES = 0
@@ -41,7 +41,7 @@ class QuirkEvent(QuirkEntity, EventEntity):
         self.decl = decl
         self.entity_description = EventEntityDescription(
             key=decl.key,
-            translation_key=decl.translation_key,
+            **naming(decl.translation_key, decl.names, binding.hass.config.language),
             event_types=[decl.event_type],
             entity_category=decl.entity_category,
             entity_registry_enabled_default=decl.enabled_by_default,

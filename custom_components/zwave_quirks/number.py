@@ -9,7 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
-from .entity import ParameterEntity, async_setup_platform
+from .entity import ParameterEntity, async_setup_platform, naming
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam
 from .validation import display_number, raw_for_number
@@ -46,7 +46,7 @@ class QuirkNumber(ParameterEntity, NumberEntity):
         low, high = param.span
         self.entity_description = NumberEntityDescription(
             key=param.entity_key,
-            translation_key=param.key,
+            **naming(param.key, param.names, binding.hass.config.language),
             device_class=param.device_class,
             native_unit_of_measurement=param.unit,
             native_min_value=raw_to_display(low, param.scale),

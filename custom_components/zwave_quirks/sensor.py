@@ -91,7 +91,7 @@ class QuirkSensor(QuirkEntity, RestoreSensor):
         self.decl = decl
         if decl.optional:
             self.appears_with = decl.sources
-        self.entity_description = sensor_description(decl)
+        self.entity_description = sensor_description(decl, language=binding.hass.config.language)
         self._numeric = decl.device_class is not None or decl.state_class is not None
         # of alternative sources, the one the node reported last (None: not yet)
         self._source: ValueRef | None = None
@@ -181,7 +181,7 @@ class TotalSensor(QuirkEntity, SensorEntity):
         if decl.optional:
             # e.g. exported energy: created when the meter first reports it
             self.appears_with = decl.sources
-        self.entity_description = sensor_description(decl)
+        self.entity_description = sensor_description(decl, language=binding.hass.config.language)
 
     @property
     def native_value(self) -> float | None:

@@ -25,7 +25,7 @@ from homeassistant.util.json import JsonValueType
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN
-from .quirks.model import ConfigParam, SensorDecl
+from .quirks.model import ConfigParam, SensorDecl, pick_name
 from .shed import SWITCH, LoadShedder
 from .validation import async_subject, raw_for_any
 
@@ -98,6 +98,9 @@ def _entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) 
         return state.name
     entry = registry.async_get(entity_id) if entity_id is not None else None
     name = entry.name or entry.original_name if entry is not None else None
+    if name is None and param.names:
+        # a user quirk's parameter: its own name
+        name = pick_name(param.names, hass.config.language)
     if name is None:
         # not created yet (the node lacks the value): its translated name
         translation_key = param.key if param.platform else key

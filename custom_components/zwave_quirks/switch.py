@@ -17,7 +17,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN
-from .entity import ParameterEntity, QuirkEntity, async_setup_platform
+from .entity import ParameterEntity, QuirkEntity, async_setup_platform, naming
 from .quirks.model import ConfigParam, SwitchDecl
 from .validation import device_raw, display_number
 
@@ -53,7 +53,7 @@ class QuirkSwitch(QuirkEntity, SwitchEntity):
         self._unread: Callable[[], None] | None = None
         self.entity_description = SwitchEntityDescription(
             key=decl.key,
-            translation_key=decl.translation_key,
+            **naming(decl.translation_key, decl.names, binding.hass.config.language),
             entity_category=decl.entity_category,
             entity_registry_enabled_default=decl.enabled_by_default,
         )
@@ -136,7 +136,7 @@ class ParameterSwitch(ParameterEntity, SwitchEntity, RestoreEntity):
         self._resume: int | None = None
         self.entity_description = SwitchEntityDescription(
             key=param.switch_key,
-            translation_key=f"{param.key}_enabled",
+            **naming(f"{param.key}_enabled", param.switch_names, binding.hass.config.language),
             entity_category=param.entity_category,
             entity_registry_enabled_default=param.enabled_by_default,
         )

@@ -19,7 +19,7 @@ from zwave_js_server.model.value import ValueMetadata
 
 from .const import DOMAIN
 from .quirks.codecs import display_to_raw, raw_to_display, to_signed
-from .quirks.model import ConfigParam
+from .quirks.model import ConfigParam, pick_name
 
 # the languages the integration ships (read when Home Assistant imports it)
 LANGUAGES = tuple(
@@ -153,7 +153,14 @@ async def async_subject(hass: HomeAssistant, param: ConfigParam, name: str) -> S
     """The subject of errors about a parameter: its entity's name and its options' labels."""
     language = hass.config.language
     labels: dict[str, tuple[str, ...]] = {}
-    if param.options:
+    if param.option_names:
+        # a user quirk's own labels: the language's first, any of them accepted
+        for key, names in param.option_names.items():
+            first = pick_name(names, language)
+            labels[key] = tuple(
+                dict.fromkeys((*(() if first is None else (first,)), *names.values()))
+            )
+    elif param.options:
         prefix = f"component.{DOMAIN}.entity.select.{param.key}.state."
         for lang in dict.fromkeys((language, *LANGUAGES)):
             found = await translation.async_get_translations(hass, lang, "entity", {DOMAIN})

@@ -24,6 +24,17 @@ class QuirkError(ValueError):
     """A quirk declaration is inconsistent."""
 
 
+def pick_name(names: Mapping[str, str], language: str) -> str | None:
+    """A user quirk's name in the language, else English, else the first; None if none."""
+    if not names:
+        return None
+    base = language.split("-", 1)[0]
+    for wanted in (language, base, "en"):
+        if wanted in names:
+            return names[wanted]
+    return next(iter(names.values()))
+
+
 def _version(text: str | None, what: str) -> tuple[int, ...] | None:
     if text is None:
         return None
@@ -138,6 +149,8 @@ class EntityDecl:
     platform: ClassVar[Platform]
     key: str
     translation_key: str
+    # a user quirk's names by language (no translation files): they replace the key's
+    names: Mapping[str, str] = field(default_factory=dict)
     entity_category: EntityCategory | None = None
     enabled_by_default: bool = True
     when: When | None = None
@@ -335,6 +348,11 @@ class ConfigParam:
     entity_category: EntityCategory = EntityCategory.CONFIG
     # a note for the generated documentation (English)
     doc: str = ""
+    # a user quirk's names by language: the entity's, its options' (by option key) and
+    # the name of the switch of a parameter with an off value
+    names: Mapping[str, str] = field(default_factory=dict)
+    option_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    switch_names: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         where = f"parameter {self.number} ({self.key})"
