@@ -10,7 +10,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprints import async_install_blueprints
-from .connection import REPAIRS, ZwaveConnection, ZwaveQuirksConfigEntry
+from .connection import REPAIRS, USER_ISSUE, ZwaveConnection, ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .ids import node_ids
 from .neighbour import ISSUE, async_show_again
@@ -66,7 +66,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
     issues = ir.async_get(hass)
     for domain, issue_id in list(issues.issues):
-        if domain == DOMAIN and issue_id.startswith(f"{JUMP_ISSUE}_{entry.entry_id}_"):
+        if domain == DOMAIN and issue_id.startswith(
+            (f"{JUMP_ISSUE}_{entry.entry_id}_", f"{USER_ISSUE}_{entry.entry_id}_")
+        ):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     async_show_again(hass, entry, save=False)
     async_forget_outage(hass, entry)

@@ -8,6 +8,7 @@ supported nodes to it; entities hold a NodeBinding (binding.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -19,10 +20,14 @@ from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.version import VersionInfo
 
 from .binding import NodeBinding
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .neighbour import CoreNeighbour
 from .network import ZwaveNetwork
 from .outage import async_outage
+from .quirks.model import Quirk
+from .quirks.registry import supported_ids
+from .quirks.user import FOLDER as USER_FOLDER
+from .quirks.user import USER_PREFIX, UserQuirkError, load_folder
 from .transport import ConnectError, ZwaveTransport
 from .util import redact_url
 
@@ -30,6 +35,8 @@ type ZwaveQuirksConfigEntry = ConfigEntry[ZwaveConnection]
 
 # failures that only the user can fix, raised as repair issues
 REPAIRS = ("wrong_network", "incompatible_version")
+# a quirk file of the user's that is wrong: one issue per entry and file
+USER_ISSUE = "user_quirk_invalid"
 
 
 class ZwaveConnection:
@@ -47,6 +54,9 @@ class ZwaveConnection:
         )
         # a repair issue when the server stays away for minutes
         self.outage = async_outage(hass, entry)
+        # the user's quirk files, loaded at every setup (a reload picks up changes)
+        self.user_quirks: tuple[Quirk, ...] = ()
+        self.user_quirk_errors: list[UserQuirkError] = []
 
     def _via_device(self, node_id: int | None) -> str | None:
         return self.neighbour.via_device_id(node_id)
@@ -71,6 +81,7 @@ class ZwaveConnection:
         or a server too old or too new) is also a repair issue, until a
         connect succeeds.
         """
+        await self._async_load_user_quirks()
         try:
             await self.transport.async_start()
         except ConnectError as err:
@@ -85,6 +96,50 @@ class ZwaveConnection:
                     "error": str(err),
                 },
             ) from err
+
+    async def _async_load_user_quirks(self) -> None:
+        """Load the user's quirk files; a repair issue for each file that is wrong."""
+        folder = Path(self.hass.config.path(USER_FOLDER))
+        quirks, errors = await self.hass.async_add_executor_job(load_folder, folder)
+        self.user_quirks = tuple(quirks)
+        self.user_quirk_errors = errors
+        self.network.user_quirks = self.transport.user_quirks = self.user_quirks
+        shipped = supported_ids()
+        for quirk in quirks:
+            file = quirk.key.removeprefix(USER_PREFIX)
+            for fp in quirk.fingerprints:
+                if fp.ids in shipped:
+                    LOGGER.warning(
+                        "Your quirk %s/%s.yaml replaces the shipped one for %s %s",
+                        USER_FOLDER,
+                        file,
+                        fp.manufacturer,
+                        fp.model,
+                    )
+        entry = self.network.entry
+        prefix = f"{USER_ISSUE}_{entry.entry_id}_"
+        wanted = {f"{prefix}{error.file}": error for error in errors}
+        for domain, issue_id in list(ir.async_get(self.hass).issues):
+            if domain == DOMAIN and issue_id.startswith(prefix) and issue_id not in wanted:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        for issue_id, error in wanted.items():
+            LOGGER.error(
+                "Quirk file %s/%s, line %s: %s", USER_FOLDER, error.file, error.line, error.message
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=USER_ISSUE,
+                translation_placeholders={
+                    "folder": USER_FOLDER,
+                    "file": error.file,
+                    "line": "?" if error.line is None else str(error.line),
+                    "error": error.message,
+                },
+            )
 
     @callback
     def _async_repairs(self, reason: str | None) -> None:

@@ -18,6 +18,8 @@ from .const import CONF_URL, LOGGER
 from .neighbour import decisions
 from .quirks.codecs import raw_to_display
 from .quirks.model import ConfigParam, EntityDecl, Fingerprint, SensorDecl
+from .quirks.registry import supported_ids
+from .quirks.user import USER_PREFIX
 from .validation import display_number, display_option, is_off
 
 # keys of entry data or options that could hold secrets, now or in a later version
@@ -283,7 +285,35 @@ async def async_get_config_entry_diagnostics(
     }
     result["unsupported_nodes"] = _other_nodes(connection)
     result["beside_zwave_js"] = _beside_core(connection)
+    result["quirk_files"] = _quirk_files(connection)
     return result
+
+
+def _quirk_files(connection: ZwaveConnection) -> dict[str, Any]:
+    """The user's quirk files: what each claims (and whether it replaces ours), what is wrong."""
+    shipped = supported_ids()
+    return {
+        "loaded": [
+            {
+                "file": f"{quirk.key.removeprefix(USER_PREFIX)}.yaml",
+                "devices": [
+                    {
+                        "ids": f"{fp.manufacturer_id:#06x}/{fp.product_type:#06x}/"
+                        f"{fp.product_id:#06x}",
+                        "replaces_shipped": fp.ids in shipped,
+                    }
+                    for fp in quirk.fingerprints
+                ],
+                "entities": len(quirk.entities),
+                "parameters": len(quirk.parameters),
+            }
+            for quirk in connection.user_quirks
+        ],
+        "invalid": [
+            {"file": e.file, "line": e.line, "error": e.message}
+            for e in connection.user_quirk_errors
+        ],
+    }
 
 
 async def async_get_device_diagnostics(

@@ -23,21 +23,23 @@ from zwave_js_server.model.version import VersionInfo
 from . import ids
 from .binding import NodeBinding
 from .const import DOMAIN, LOGGER
-from .quirks.model import ResolvedQuirk
-from .quirks.registry import QUIRKS, find_quirk
+from .quirks.model import Quirk, ResolvedQuirk
+from .quirks.registry import QUIRKS, find_quirk_with
 
 
 def _node_ids(node: Node) -> tuple[int | None, int | None, int | None]:
     return (node.manufacturer_id, node.product_type, node.product_id)
 
 
-def _device_ids(device: dr.DeviceEntry) -> tuple[int | None, int | None, int | None]:
+def _device_ids(
+    device: dr.DeviceEntry, user: tuple[Quirk, ...] = ()
+) -> tuple[int | None, int | None, int | None]:
     """The ids of the fingerprint a device was made for, from an earlier run.
 
     By its manufacturer and model; a device of 0.2 also had product type and
     id as its model id ("0101:000a"), which the device page showed.
     """
-    for quirk in QUIRKS:
+    for quirk in (*user, *QUIRKS):
         for fingerprint in quirk.fingerprints:
             if device.manufacturer != fingerprint.manufacturer:
                 continue
@@ -70,6 +72,8 @@ class ZwaveNetwork:
         self.hass = hass
         self.entry = entry
         self.home_id = home_id
+        # the user's quirks (YAML in the configuration folder): they win over ours
+        self.user_quirks: tuple[Quirk, ...] = ()
         self.driver: Driver | None = None
         self.bindings: dict[int, NodeBinding] = {}
         self._platforms: dict[Platform, Callable[[NodeBinding], None]] = {}
@@ -190,7 +194,7 @@ class ZwaveNetwork:
             if binding is not None:
                 binding.detach()
             return
-        resolved = find_quirk(_node_ids(node), node.firmware_version)
+        resolved = find_quirk_with(_node_ids(node), node.firmware_version, self.user_quirks)
         if resolved is None:
             # no quirk supports the device (any more)
             self._async_remove_node(node.node_id)
@@ -223,8 +227,8 @@ class ZwaveNetwork:
             return None
         ids, firmware = _node_ids(node), node.firmware_version
         if None in ids:
-            ids, firmware = _device_ids(device), device.sw_version
-        resolved = find_quirk(ids, firmware)
+            ids, firmware = _device_ids(device, self.user_quirks), device.sw_version
+        resolved = find_quirk_with(ids, firmware, self.user_quirks)
         if resolved is None:
             return None
         binding = self._async_new_binding(node.node_id, resolved)

@@ -34,7 +34,8 @@ from .const import (
     USER_AGENT,
 )
 from .nodefilter import NodeFilter, filtered_session
-from .quirks.registry import supported_ids
+from .quirks.model import Quirk
+from .quirks.registry import QUIRKS, supported_ids
 from .server import ServerCheckError, async_check_server
 from .util import redact_url
 
@@ -77,6 +78,8 @@ class ZwaveTransport:
         self.client: Client | None = None
         # what the last connection's client was not shown (for the diagnostics)
         self.node_filter = NodeFilter(frozenset())
+        # the user's quirks: their nodes are kept too
+        self.user_quirks: tuple[Quirk, ...] = ()
         self._on_ready = on_ready
         self._on_lost = on_lost
         self._listen_task: asyncio.Task[None] | None = None
@@ -155,7 +158,7 @@ class ZwaveTransport:
     async def _async_connect(self) -> Client:
         """A connected client; its WebSocket is closed again on every failure."""
         # the library builds and follows only the nodes a quirk may claim
-        self.node_filter = NodeFilter(supported_ids())
+        self.node_filter = NodeFilter(supported_ids((*self.user_quirks, *QUIRKS)))
         client = Client(
             self.url,
             filtered_session(async_get_clientsession(self.hass), self.node_filter),

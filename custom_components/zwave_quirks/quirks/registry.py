@@ -10,7 +10,7 @@ from .codecs import parse_version
 from .model import Quirk, ResolvedQuirk
 
 # modules of the package that are not quirks
-NOT_QUIRKS = frozenset({"codecs", "model", "registry", "templates"})
+NOT_QUIRKS = frozenset({"codecs", "model", "registry", "templates", "user"})
 
 
 def discover(package: str = __package__ or "") -> tuple[Quirk, ...]:
@@ -33,6 +33,15 @@ def discover(package: str = __package__ or "") -> tuple[Quirk, ...]:
 
 
 QUIRKS: tuple[Quirk, ...] = discover()
+
+
+def find_quirk_with(
+    ids: tuple[int | None, int | None, int | None],
+    firmware: str | None,
+    user: tuple[Quirk, ...],
+) -> ResolvedQuirk | None:
+    """The user's quirk for a node if one matches (it wins over a shipped one), else ours."""
+    return (find_quirk(ids, firmware, user) if user else None) or find_quirk(ids, firmware)
 
 
 def supported_ids(quirks: tuple[Quirk, ...] = QUIRKS) -> frozenset[tuple[int, int, int]]:

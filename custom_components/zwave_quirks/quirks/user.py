@@ -1,0 +1,330 @@
+"""Quirks of the user's own: YAML files in Home Assistant's configuration folder.
+
+``<config>/zwave_quirks/*.yaml``, one device family per file, on the same
+declaration model as the shipped quirks: fingerprints, sensors (with the
+energy guard), switches and configuration parameters. Names are written in
+the file (English, and any other language). Loaded with Home Assistant's safe
+YAML loader; a file only declares data. A file that is wrong is reported with
+its line and left out; the other files and the shipped quirks stay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import probatio as vol
+from homeassistant.components.number import NumberDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import EntityCategory
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util.yaml import load_yaml_dict
+
+from .model import (
+    ConfigParam,
+    EntityDecl,
+    Fingerprint,
+    FirmwareRange,
+    PowerLimit,
+    Quirk,
+    QuirkError,
+    SensorDecl,
+    SwitchDecl,
+    ValueRef,
+)
+
+FOLDER = "zwave_quirks"
+USER_PREFIX = "user:"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserQuirkError:
+    """What is wrong in a user's quirk file, and where."""
+
+    file: str
+    line: int | None
+    message: str
+
+
+def _names(value: Any) -> dict[str, str]:
+    """A name: one English text, or texts by language ({en: Power, nb: Effekt})."""
+    if isinstance(value, str):
+        value = {"en": value}
+    names = vol.Schema({vol.All(str, vol.Length(min=2, max=10)): vol.All(str, vol.Length(min=1))})(
+        value
+    )
+    if not names:
+        raise vol.Invalid("a name needs at least one language")
+    return {str(k): str(v) for k, v in names.items()}
+
+
+def _int(low: int, high: int) -> Callable[[Any], int]:
+    return vol.All(vol.Coerce(int), vol.Range(min=low, max=high))
+
+
+def _enum(kind: type[StrEnum]) -> Callable[[Any], Any]:
+    return vol.All(str, vol.In([member.value for member in kind]), kind)
+
+
+KEY = vol.All(str, vol.Match(r"^[a-z][a-z0-9_]*$", msg="a key is lowercase a-z, 0-9 and _"))
+VALUE = vol.Schema(
+    {
+        vol.Required("command_class"): _int(0, 255),
+        vol.Required("property"): vol.Any(int, str),
+        vol.Optional("property_key"): vol.Any(int, str),
+        vol.Optional("endpoint", default=0): _int(0, 127),
+    }
+)
+CATEGORY = vol.All(str, vol.In(["config", "diagnostic"]), EntityCategory)
+FINGERPRINT = vol.Schema(
+    {
+        vol.Required("manufacturer_id"): _int(0, 0xFFFF),
+        vol.Required("product_type"): _int(0, 0xFFFF),
+        vol.Required("product_id"): _int(0, 0xFFFF),
+        vol.Required("manufacturer"): vol.All(str, vol.Length(min=1)),
+        vol.Required("model"): vol.All(str, vol.Length(min=1)),
+        vol.Optional("firmware"): {vol.Optional("min"): str, vol.Optional("below"): str},
+    }
+)
+ENTITY = {
+    vol.Required("key"): KEY,
+    vol.Required("name"): _names,
+    vol.Optional("entity_category"): CATEGORY,
+    vol.Optional("enabled_by_default", default=True): bool,
+}
+SENSOR = vol.Schema(
+    {
+        **ENTITY,
+        vol.Required("value"): VALUE,
+        vol.Optional("device_class"): _enum(SensorDeviceClass),
+        vol.Optional("state_class"): _enum(SensorStateClass),
+        vol.Optional("unit"): str,
+        vol.Optional("display_precision"): _int(0, 6),
+        # a growing total: the meter's largest power (W), and its power value
+        vol.Optional("max_power"): vol.All(vol.Coerce(float), vol.Range(min=1)),
+        vol.Optional("power"): VALUE,
+        vol.Optional("no_reading", default=[]): [vol.Coerce(float)],
+        vol.Optional("private", default=False): bool,
+    }
+)
+SWITCH = vol.Schema({**ENTITY, vol.Required("value"): VALUE, vol.Required("target"): VALUE})
+OPTION = vol.Schema({vol.Required("key"): KEY, vol.Required("name"): _names})
+PARAMETER = vol.Schema(
+    {
+        vol.Required("number"): _int(0, 0xFFFF),
+        vol.Required("size"): vol.In([1, 2, 4]),
+        vol.Required("key"): KEY,
+        vol.Required("name"): _names,
+        vol.Required("default"): int,
+        vol.Optional("min"): int,
+        vol.Optional("max"): int,
+        vol.Optional("step", default=1): _int(1, 0xFFFFFFFF),
+        vol.Optional("scale", default=1): _int(1, 1_000_000),
+        vol.Optional("signed", default=False): bool,
+        vol.Optional("unit"): str,
+        vol.Optional("device_class"): _enum(NumberDeviceClass),
+        vol.Optional("options"): {int: OPTION},
+        vol.Optional("read_only", default=False): bool,
+        vol.Optional("off"): int,
+        vol.Optional("on_value"): int,
+        vol.Optional("switch_name"): _names,
+        vol.Optional("enabled_by_default", default=True): bool,
+        vol.Optional("private", default=False): bool,
+    }
+)
+QUIRK_FILE = vol.Schema(
+    {
+        vol.Required("fingerprints"): vol.All([FINGERPRINT], vol.Length(min=1)),
+        vol.Optional("sensors", default=[]): [SENSOR],
+        vol.Optional("switches", default=[]): [SWITCH],
+        vol.Optional("parameters", default=[]): [PARAMETER],
+    }
+)
+
+
+def _ref(data: Mapping[str, Any]) -> ValueRef:
+    return ValueRef(
+        command_class=data["command_class"],
+        property=data["property"],
+        property_key=data.get("property_key"),
+        endpoint=data["endpoint"],
+    )
+
+
+def _entity_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "key": item["key"],
+        "translation_key": "",
+        "names": item["name"],
+        "entity_category": item.get("entity_category"),
+        "enabled_by_default": item["enabled_by_default"],
+    }
+
+
+def _sensor(item: Mapping[str, Any]) -> SensorDecl:
+    limit = item.get("max_power")
+    power = item.get("power")
+    return SensorDecl(
+        **_entity_fields(item),
+        sources=(_ref(item["value"]),),
+        device_class=item.get("device_class"),
+        state_class=item.get("state_class"),
+        unit=item.get("unit"),
+        display_precision=item.get("display_precision"),
+        max_power=None if limit is None else PowerLimit(watts=limit),
+        power=None if power is None else _ref(power),
+        no_reading=tuple(item["no_reading"]),
+        private=item["private"],
+    )
+
+
+def _switch(item: Mapping[str, Any]) -> SwitchDecl:
+    return SwitchDecl(
+        **_entity_fields(item), current=_ref(item["value"]), target=_ref(item["target"])
+    )
+
+
+def _parameter(item: Mapping[str, Any]) -> ConfigParam:
+    options = item.get("options") or {}
+    return ConfigParam(
+        number=item["number"],
+        size=item["size"],
+        key=item["key"],
+        default=item["default"],
+        min=item.get("min"),
+        max=item.get("max"),
+        step=item["step"],
+        scale=item["scale"],
+        signed=item["signed"],
+        unit=item.get("unit"),
+        device_class=item.get("device_class"),
+        options={raw: option["key"] for raw, option in options.items()},
+        read_only=item["read_only"],
+        off=item.get("off"),
+        on_value=item.get("on_value"),
+        enabled_by_default=item["enabled_by_default"],
+        private=item["private"],
+        names=item["name"],
+        option_names={option["key"]: option["name"] for option in options.values()},
+        switch_names=item.get("switch_name")
+        or {lang: f"{name} on/off" for lang, name in item["name"].items()},
+    )
+
+
+def _line(data: Any, path: list[Any]) -> int | None:
+    """The line of the deepest part of the file that a path reaches."""
+    line = getattr(data, "__line__", None)
+    for step in path:
+        try:
+            data = data[step]
+        except KeyError, IndexError, TypeError:
+            break
+        line = getattr(data, "__line__", line)
+    return line
+
+
+def _where(path: list[Any]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def parse_quirk(name: str, data: Any) -> Quirk:
+    """A quirk from a file's data; raise UserQuirkError's message as ValueError."""
+    checked = QUIRK_FILE(data)
+    built: list[EntityDecl] = []
+    for section, build in (("sensors", _sensor), ("switches", _switch)):
+        for index, item in enumerate(checked[section]):
+            try:
+                built.append(build(item))
+            except QuirkError as err:
+                raise vol.Invalid(str(err), path=[section, index]) from err
+    parameters = []
+    for index, item in enumerate(checked["parameters"]):
+        try:
+            parameters.append(_parameter(item))
+        except QuirkError as err:
+            raise vol.Invalid(str(err), path=["parameters", index]) from err
+    fingerprints = tuple(
+        Fingerprint(
+            manufacturer_id=fp["manufacturer_id"],
+            product_type=fp["product_type"],
+            product_id=fp["product_id"],
+            manufacturer=fp["manufacturer"],
+            model=fp["model"],
+            firmware=FirmwareRange(**fp["firmware"]) if "firmware" in fp else None,
+        )
+        for fp in checked["fingerprints"]
+    )
+    try:
+        return Quirk(
+            key=f"{USER_PREFIX}{name}",
+            fingerprints=fingerprints,
+            entities=tuple(built),
+            parameters=tuple(parameters),
+        )
+    except QuirkError as err:
+        raise vol.Invalid(str(err).removeprefix(f"{USER_PREFIX}{name}: ")) from err
+
+
+def load_file(path: Path) -> Quirk | UserQuirkError:
+    """One file's quirk, or what is wrong with it (blocking: run it in the executor)."""
+    try:
+        data = load_yaml_dict(path)
+    except HomeAssistantError as err:
+        # the YAML parser's message names the line
+        text = str(err)
+        found = re.search(r", line (\d+), column", text)
+        message = " ".join(text.split("\n  in ", 1)[0].split())
+        return UserQuirkError(
+            file=path.name, line=int(found.group(1)) if found else None, message=message
+        )
+    try:
+        return parse_quirk(path.stem, data)
+    except vol.Invalid as err:
+        path_in_file = list(getattr(err, "path", []))
+        where = _where(path_in_file)
+        message = err.msg if hasattr(err, "msg") else str(err)
+        if message in ("not a valid option", "extra keys not allowed") and (
+            path_in_file and isinstance(path_in_file[-1], str)
+        ):
+            message = "unknown key (docs/user-quirks.md lists the keys)"
+        return UserQuirkError(
+            file=path.name,
+            line=_line(data, path_in_file),
+            message=f"{where}: {message}" if where else message,
+        )
+
+
+def load_folder(folder: Path) -> tuple[list[Quirk], list[UserQuirkError]]:
+    """The quirks of every file in the folder, and the files that are wrong.
+
+    A file whose fingerprint another file already has is wrong (the first, by
+    name, wins). Blocking: run it in the executor.
+    """
+    quirks: list[Quirk] = []
+    errors: list[UserQuirkError] = []
+    if not folder.is_dir():
+        return quirks, errors
+    claimed: dict[tuple[int, int, int], str] = {}
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    for path in files:
+        result = load_file(path)
+        if isinstance(result, UserQuirkError):
+            errors.append(result)
+            continue
+        taken = [claimed[fp.ids] for fp in result.fingerprints if fp.ids in claimed]
+        if taken:
+            errors.append(
+                UserQuirkError(
+                    file=path.name,
+                    line=_line(load_yaml_dict(path), ["fingerprints"]),
+                    message=f"fingerprints: {taken[0]} has this device already",
+                )
+            )
+            continue
+        claimed.update(dict.fromkeys((fp.ids for fp in result.fingerprints), path.name))
+        quirks.append(result)
+    return quirks, errors

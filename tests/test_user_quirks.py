@@ -1,0 +1,295 @@
+"""Quirks of the user's own: YAML files in the configuration folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.zwave_quirks.const import DOMAIN
+from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
+from custom_components.zwave_quirks.quirks.model import SensorDecl, SwitchDecl
+from custom_components.zwave_quirks.quirks.user import UserQuirkError, load_file, load_folder
+
+from .conftest import setup_fixture_entry
+from .fixture_client import HOME_ID, FixtureClient, load_state
+
+OTHER_PLUG = 8  # the captured fixture's node id
+OTHER_PLUG_FILE = """\
+# a metering plug of another maker (the simulator's "metering-plug")
+fingerprints:
+  - manufacturer_id: 0x7f03
+    product_type: 0x0004
+    product_id: 0x0401
+    manufacturer: Other maker
+    model: Metering plug
+sensors:
+  - key: power
+    name: {en: Power, nb: Effekt}
+    value: {command_class: 50, property: value, property_key: 66049}
+    device_class: power
+    state_class: measurement
+    unit: W
+  - key: energy
+    name: {en: Energy, nb: Energi}
+    value: {command_class: 50, property: value, property_key: 65537}
+    device_class: energy
+    state_class: total_increasing
+    unit: kWh
+    max_power: 3680
+    power: {command_class: 50, property: value, property_key: 66049}
+switches:
+  - key: outlet
+    name: {en: Outlet, nb: Uttak}
+    value: {command_class: 37, property: currentValue}
+    target: {command_class: 37, property: targetValue}
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
+    quirk = load_file(_write(tmp_path, "other_plug.yaml", OTHER_PLUG_FILE))
+    assert not isinstance(quirk, UserQuirkError), quirk
+    assert quirk.key == "user:other_plug"
+    assert [fp.ids for fp in quirk.fingerprints] == [(0x7F03, 0x0004, 0x0401)]
+    energy = next(e for e in quirk.entities if e.key == "energy")
+    assert isinstance(energy, SensorDecl) and energy.guard_total
+    assert energy.max_power is not None and energy.max_power.watts == 3680
+    assert energy.names == {"en": "Energy", "nb": "Energi"}
+    assert isinstance(next(e for e in quirk.entities if e.key == "outlet"), SwitchDecl)
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        # the YAML itself
+        (("fingerprints:", "fingerprints: ["), 3, "while parsing"),
+        # a key the format does not have
+        (("    unit: W\n", "    unit: W\n    colour: red\n"), 15, "sensors[0].colour: unknown key"),
+        # a value the format refuses
+        (("state_class: measurement", "state_class: sometimes"), 13, "sensors[0].state_class"),
+        # what the model refuses (the line of the declaration): a guard on a power reading
+        (("    unit: W\n", "    unit: W\n    max_power: 100\n"), 9, "max_power only applies"),
+        # a growing total without the meter's largest power
+        (("    max_power: 3680\n", ""), 15, "needs the meter's max_power"),
+        # no fingerprint at all
+        (("  - manufacturer_id: 0x7f03", "  - manufacturer: 0x7f03"), 3, "fingerprints[0]"),
+    ],
+)
+def test_a_wrong_file_says_where_and_what(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    text = OTHER_PLUG_FILE.replace(*change)
+    assert text != OTHER_PLUG_FILE
+    error = load_file(_write(tmp_path, "other_plug.yaml", text))
+    assert isinstance(error, UserQuirkError), error
+    assert error.file == "other_plug.yaml"
+    assert message in error.message
+    assert error.line == line, error
+
+
+def test_nothing_in_a_file_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    text = f'fingerprints: !!python/object/apply:os.system ["touch {marker}"]\n'
+    error = load_file(_write(tmp_path, "evil.yaml", text))
+    assert isinstance(error, UserQuirkError)
+    assert not marker.exists()
+
+
+def test_two_files_for_one_device_the_first_wins(tmp_path: Path) -> None:
+    _write(tmp_path, "a.yaml", OTHER_PLUG_FILE)
+    _write(tmp_path, "b.yaml", OTHER_PLUG_FILE)
+    _write(tmp_path, "notes.txt", "not a quirk")
+    quirks, errors = load_folder(tmp_path)
+    assert [q.key for q in quirks] == ["user:a"]
+    assert [(e.file, e.line) for e in errors] == [("b.yaml", 3)]
+    assert "a.yaml has this device already" in errors[0].message
+
+
+@pytest.fixture
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A configuration folder of the test's own."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def other_plug_home(fixture_client: type[FixtureClient]) -> None:
+    fixture_client.state = load_state(
+        "hank_hkzw_so03", "zooz_zen06", "heatit_z_han2", "other_metering_plug"
+    )
+
+
+def _entity(hass: HomeAssistant, platform: str, node: int, key: str) -> str | None:
+    return er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{HOME_ID}.{node}.{key}")
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_a_device_no_quirk_supports_gets_the_entities_of_a_user_file(
+    hass: HomeAssistant, config_dir: Path, fixture_client: type[FixtureClient]
+) -> None:
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", OTHER_PLUG_FILE)
+    entry = await setup_fixture_entry(hass)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{HOME_ID}-{OTHER_PLUG}"), entry.entry_id
+    )
+    assert device is not None
+    assert (device.manufacturer, device.model) == ("Other maker", "Metering plug")
+    power = _entity(hass, "sensor", OTHER_PLUG, "power")
+    outlet = _entity(hass, "switch", OTHER_PLUG, "outlet")
+    assert power is not None and outlet is not None
+    state = hass.states.get(power)
+    assert state is not None
+    assert state.name == "Other maker Metering plug Power"
+    assert state.attributes["unit_of_measurement"] == "W"
+    await hass.services.async_call("switch", "turn_on", {"entity_id": outlet}, blocking=True)
+    command = fixture_client.last.set_values()[-1]
+    assert command["valueId"]["commandClass"] == 37 and command["value"] is True
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["quirk_files"]["loaded"][0]["file"] == "other_plug.yaml"
+    assert diagnostics["quirk_files"]["invalid"] == []
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_norwegian_names_from_the_file(hass: HomeAssistant, config_dir: Path) -> None:
+    await hass.config.async_update(language="nb")
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", OTHER_PLUG_FILE)
+    await setup_fixture_entry(hass)
+    power = _entity(hass, "sensor", OTHER_PLUG, "power")
+    assert power is not None
+    state = hass.states.get(power)
+    assert state is not None and state.name.endswith(" Effekt")
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_a_broken_file_gets_a_repair_issue_and_changes_nothing_else(
+    hass: HomeAssistant, config_dir: Path
+) -> None:
+    folder = config_dir / "zwave_quirks"
+    _write(folder, "other_plug.yaml", OTHER_PLUG_FILE.replace("unit: W", "unit: [W"))
+    entry = await setup_fixture_entry(hass)
+    assert entry.state.value == "loaded"
+    assert _entity(hass, "sensor", OTHER_PLUG, "power") is None
+    # the shipped quirks go on
+    assert _entity(hass, "switch", 2, "switch") is not None
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"user_quirk_invalid_{entry.entry_id}_other_plug.yaml"
+    )
+    assert issue is not None
+    placeholders: dict[str, Any] = issue.translation_placeholders or {}
+    assert placeholders["file"] == "other_plug.yaml"
+    assert placeholders["line"] == "14"
+
+    # fixed and reloaded: the issue goes, the device comes
+    _write(folder, "other_plug.yaml", OTHER_PLUG_FILE)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _entity(hass, "sensor", OTHER_PLUG, "power") is not None
+    assert (
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, f"user_quirk_invalid_{entry.entry_id}_other_plug.yaml"
+        )
+        is None
+    )
+
+    # removed and reloaded: the device goes
+    (folder / "other_plug.yaml").unlink()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (
+        dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, f"{HOME_ID}-{OTHER_PLUG}"), entry.entry_id
+        )
+        is None
+    )
+
+
+@pytest.mark.usefixtures("fixture_client")
+async def test_a_user_file_for_a_shipped_device_wins_and_says_so(
+    hass: HomeAssistant, config_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = OTHER_PLUG_FILE.replace("0x7f03", "0x0208").replace("0x0004", "0x0101")
+    text = text.replace("0x0401", "0x000a").replace("Other maker", "HANK Electronics")
+    _write(config_dir / "zwave_quirks", "my_hank.yaml", text)
+    entry = await setup_fixture_entry(hass)
+    # the HANK plug (node 2) has the file's entities, not the shipped quirk's
+    assert _entity(hass, "switch", 2, "outlet") is not None
+    assert _entity(hass, "switch", 2, "switch") is None
+    assert "my_hank.yaml replaces the shipped one for HANK Electronics Metering plug" in caplog.text
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    (loaded,) = diagnostics["quirk_files"]["loaded"]
+    assert loaded["devices"][0]["replaces_shipped"] is True
+
+
+HANK_PARAMETER = """\
+parameters:
+  - number: 21
+    size: 1
+    key: after_power_cut
+    name: {en: After a power cut, nb: Etter strømbrudd}
+    default: 0
+    options:
+      0: {key: previous, name: {en: As before, nb: Som før}}
+      1: {key: "on", name: {en: "On", nb: "På"}}
+      2: {key: "off", name: {en: "Off", nb: Av}}
+"""
+
+
+@pytest.mark.usefixtures("fixture_client")
+async def test_a_user_parameter_is_validated_and_shows_its_labels(
+    hass: HomeAssistant, config_dir: Path, fixture_client: type[FixtureClient]
+) -> None:
+    text = OTHER_PLUG_FILE.replace("0x7f03", "0x0208").replace("0x0004", "0x0101")
+    text = text.replace("0x0401", "0x000a") + HANK_PARAMETER
+    _write(config_dir / "zwave_quirks", "my_hank.yaml", text)
+    await setup_fixture_entry(hass)
+    select = _entity(hass, "select", 2, "config_21")
+    assert select is not None
+    state = hass.states.get(select)
+    assert state is not None
+    assert state.attributes["options"] == ["As before", "On", "Off"]
+    assert state.name.endswith("After a power cut")
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": select, "option": "Off"}, blocking=True
+    )
+    command = fixture_client.last.set_values()[-1]
+    assert (command["valueId"]["property"], command["value"]) == (21, 2)
+    sent = len(fixture_client.last.set_values())
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_parameter",
+            {"device_id": _device_id(hass, 2), "parameter": 21, "value": "sometimes"},
+            blocking=True,
+        )
+    assert "After a power cut" in str(err.value.translation_placeholders)
+    # an option by its label in any of the file's languages
+    await hass.services.async_call(
+        DOMAIN,
+        "set_parameter",
+        {"device_id": _device_id(hass, 2), "parameter": 21, "value": "Som før"},
+        blocking=True,
+    )
+    assert fixture_client.last.set_values()[-1]["value"] == 0
+    assert len(fixture_client.last.set_values()) == sent + 1
+
+
+def _device_id(hass: HomeAssistant, node: int) -> str:
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{HOME_ID}-{node}"), entry.entry_id
+    )
+    assert device is not None
+    return device.id
