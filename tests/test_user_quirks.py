@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
+from custom_components.zwave_quirks.quirks import user
 from custom_components.zwave_quirks.quirks.model import SensorDecl, SwitchDecl
 from custom_components.zwave_quirks.quirks.user import UserQuirkError, load_file, load_folder
 
@@ -293,3 +295,39 @@ def _device_id(hass: HomeAssistant, node: int) -> str:
     )
     assert device is not None
     return device.id
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_the_options_show_the_folder_and_the_files_loaded(
+    hass: HomeAssistant, config_dir: Path
+) -> None:
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", OTHER_PLUG_FILE)
+    entry = await setup_fixture_entry(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    placeholders = result["description_placeholders"] or {}
+    assert placeholders["folder"] == str(config_dir / "zwave_quirks")
+    assert placeholders["quirk_files"] == "1"
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "user-quirks.md"
+
+
+def test_the_docs_example_loads_and_every_key_is_documented(tmp_path: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    example = blocks[0]
+    quirk = load_file(_write(tmp_path, "other_plug.yaml", example))
+    assert not isinstance(quirk, UserQuirkError), quirk
+    assert example == OTHER_PLUG_FILE.replace(
+        '# a metering plug of another maker (the simulator\'s "metering-plug")\n',
+        "# <config>/zwave_quirks/other_plug.yaml\n",
+    ).replace(
+        "    max_power: 3680\n",
+        "    max_power: 3680            # W: what the plug can carry; turns on the energy guard\n",
+    )
+    with_parameter = load_file(_write(tmp_path, "with_parameter.yaml", example + blocks[1]))
+    assert not isinstance(with_parameter, UserQuirkError), with_parameter
+    documented = set(re.findall(r"`([a-z_]+)`", text))
+    for schema in (user.QUIRK_FILE, user.FINGERPRINT, user.SENSOR, user.SWITCH, user.PARAMETER):
+        keys = {str(k) for k in schema.schema}
+        assert keys <= documented, keys - documented

@@ -25,6 +25,7 @@ from homeassistant.helpers.selector import (
 
 from .capacity import DEFAULT_LIMITS, DEFAULT_PERIOD_MINUTES, PERIOD_MINUTES, check_limits
 from .neighbour import async_show_again, decisions
+from .quirks.user import FOLDER as USER_FOLDER
 
 CONF_STEP_LIMITS = "step_limits"
 CONF_PERIOD_MINUTES = "period_minutes"
@@ -86,6 +87,11 @@ def show_limits(limits: Iterable[float]) -> str:
 class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
     """Step limits and period length of the capacity sensors; saving reloads the entry."""
 
+    def _quirk_files(self) -> int:
+        """How many of the user's quirk files the entry loaded."""
+        runtime = getattr(self.config_entry, "runtime_data", None)
+        return len(getattr(runtime, "user_quirks", ()))
+
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and check the options."""
         limits, minutes = capacity_options(self.config_entry.options)
@@ -134,5 +140,10 @@ class ZwaveQuirksOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=schema,
             errors=errors,
-            description_placeholders={"put_away": str(put_away), **placeholders},
+            description_placeholders={
+                "put_away": str(put_away),
+                "folder": self.hass.config.path(USER_FOLDER),
+                "quirk_files": str(self._quirk_files()),
+                **placeholders,
+            },
         )
