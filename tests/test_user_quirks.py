@@ -64,7 +64,7 @@ def _write(folder: Path, name: str, text: str) -> Path:
 def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
     quirk = load_file(_write(tmp_path, "other_plug.yaml", OTHER_PLUG_FILE))
     assert not isinstance(quirk, UserQuirkError), quirk
-    assert quirk.key == "user:other_plug"
+    assert quirk.key == "user:other_plug.yaml"
     assert [fp.ids for fp in quirk.fingerprints] == [(0x7F03, 0x0004, 0x0401)]
     energy = next(e for e in quirk.entities if e.key == "energy")
     assert isinstance(energy, SensorDecl) and energy.guard_total
@@ -112,11 +112,11 @@ def test_nothing_in_a_file_runs(tmp_path: Path) -> None:
 
 def test_two_files_for_one_device_the_first_wins(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", OTHER_PLUG_FILE)
-    _write(tmp_path, "b.yaml", OTHER_PLUG_FILE)
+    _write(tmp_path, "b.yml", OTHER_PLUG_FILE)
     _write(tmp_path, "notes.txt", "not a quirk")
     quirks, errors = load_folder(tmp_path)
-    assert [q.key for q in quirks] == ["user:a"]
-    assert [(e.file, e.line) for e in errors] == [("b.yaml", 3)]
+    assert [q.key for q in quirks] == ["user:a.yaml"]
+    assert [(e.file, e.line) for e in errors] == [("b.yml", 3)]
     assert "a.yaml has this device already" in errors[0].message
 
 

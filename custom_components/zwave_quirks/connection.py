@@ -110,7 +110,7 @@ class ZwaveConnection:
             for fp in quirk.fingerprints:
                 if fp.ids in shipped:
                     LOGGER.warning(
-                        "Your quirk %s/%s.yaml replaces the shipped one for %s %s",
+                        "Your quirk %s/%s replaces the shipped one for %s %s",
                         USER_FOLDER,
                         file,
                         fp.manufacturer,

@@ -295,7 +295,7 @@ def _quirk_files(connection: ZwaveConnection) -> dict[str, Any]:
     return {
         "loaded": [
             {
-                "file": f"{quirk.key.removeprefix(USER_PREFIX)}.yaml",
+                "file": quirk.key.removeprefix(USER_PREFIX),
                 "devices": [
                     {
                         "ids": f"{fp.manufacturer_id:#06x}/{fp.product_type:#06x}/"

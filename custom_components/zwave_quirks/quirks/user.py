@@ -232,7 +232,7 @@ def _where(path: list[Any]) -> str:
 
 
 def parse_quirk(name: str, data: Any) -> Quirk:
-    """A quirk from a file's data; raise UserQuirkError's message as ValueError."""
+    """A quirk from a file's data (its key: "user:" and the file's name); raise vol.Invalid."""
     checked = QUIRK_FILE(data)
     built: list[EntityDecl] = []
     for section, build in (("sensors", _sensor), ("switches", _switch)):
@@ -282,7 +282,7 @@ def load_file(path: Path) -> Quirk | UserQuirkError:
             file=path.name, line=int(found.group(1)) if found else None, message=message
         )
     try:
-        return parse_quirk(path.stem, data)
+        return parse_quirk(path.name, data)
     except vol.Invalid as err:
         path_in_file = list(getattr(err, "path", []))
         where = _where(path_in_file)
