@@ -422,7 +422,7 @@ async def test_fix_flow_puts_away_what_the_user_picks_and_options_undo_it(
     # undo from the options: the entities come back, and are not offered again
     flow = await hass.config_entries.options.async_init(ours.entry_id)
     assert flow["type"] is FlowResultType.FORM
-    assert flow["description_placeholders"] == {"put_away": "19"}
+    assert flow["description_placeholders"]["put_away"] == "19"
     assert "show_core_entities" in flow["data_schema"].schema
     result = dict(
         await hass.config_entries.options.async_configure(
