@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,12 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 from custom_components.zwave_quirks.quirks import user
+from custom_components.zwave_quirks.quirks.export import export_quirk
 from custom_components.zwave_quirks.quirks.model import SensorDecl, SwitchDecl
 from custom_components.zwave_quirks.quirks.user import UserQuirkError, load_file, load_folder
 
 from .conftest import setup_fixture_entry
-from .fixture_client import HOME_ID, FixtureClient, load_state
+from .fixture_client import FIXTURES, HOME_ID, FixtureClient, load_state
 
 OTHER_PLUG = 8  # the captured fixture's node id
 OTHER_PLUG_FILE = """\
@@ -315,7 +317,8 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "user-quirks.md"
 def test_the_docs_example_loads_and_every_key_is_documented(tmp_path: Path) -> None:
     text = DOC.read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
-    example = blocks[0]
+    example = next(b for b in blocks if b.startswith("# <config>/zwave_quirks/other_plug.yaml"))
+    parameter = next(b for b in blocks if b.startswith("parameters:"))
     quirk = load_file(_write(tmp_path, "other_plug.yaml", example))
     assert not isinstance(quirk, UserQuirkError), quirk
     assert example == OTHER_PLUG_FILE.replace(
@@ -325,9 +328,35 @@ def test_the_docs_example_loads_and_every_key_is_documented(tmp_path: Path) -> N
         "    max_power: 3680\n",
         "    max_power: 3680            # W: what the plug can carry; turns on the energy guard\n",
     )
-    with_parameter = load_file(_write(tmp_path, "with_parameter.yaml", example + blocks[1]))
+    with_parameter = load_file(_write(tmp_path, "with_parameter.yaml", example + parameter))
     assert not isinstance(with_parameter, UserQuirkError), with_parameter
     documented = set(re.findall(r"`([a-z_]+)`", text))
     for schema in (user.QUIRK_FILE, user.FINGERPRINT, user.SENSOR, user.SWITCH, user.PARAMETER):
         keys = {str(k) for k in schema.schema}
         assert keys <= documented, keys - documented
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "hank_hkzw_so03",
+        "zooz_zen06",
+        "heatit_z_han2",
+        *(f"other_{k}" for k in ("thermostat", "multisensor", "dimmer", "metering_plug", "lock")),
+    ],
+)
+def test_the_export_of_every_captured_device_loads(tmp_path: Path, fixture: str) -> None:
+    state = json.loads((FIXTURES / f"{fixture}_state.json").read_text(encoding="utf-8"))
+    name, text = export_quirk(state)
+    assert name.endswith(".yaml")
+    quirk = load_file(_write(tmp_path, name, text))
+    assert not isinstance(quirk, UserQuirkError), (quirk, text)
+    ids = (state["manufacturerId"], state["productType"], state["productId"])
+    assert [fp.ids for fp in quirk.fingerprints] == [ids]
+    if fixture == "hank_hkzw_so03":
+        params = {p.number: p for p in quirk.parameters}
+        # a select with the device's labels; a number whose 0 turns it off
+        assert params[21].option_names["previous_state"] == {"en": "Previous state"}
+        assert (params[171].off, params[171].min, params[171].unit) == (0, 1, "s")
+        energy = next(e for e in quirk.entities if e.key == "energy")
+        assert isinstance(energy, SensorDecl) and energy.guard_total and energy.power is not None

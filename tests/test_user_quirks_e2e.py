@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -111,3 +112,48 @@ async def test_a_broken_file_changes_nothing_else(
         lambda: (s := hass.states.get(power)) is not None and _number(s.state) == 11.0,
         "11 W",
     )
+
+
+async def test_the_export_of_a_node_left_out_loads_and_gives_entities(
+    hass: HomeAssistant, sim: AsyncSim, entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    """Start from your device: the export of the other maker's plug, which the node filter
+    left out, saved as a file, gives the plug its entities after a reload."""
+    home_id = sim.home_id
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert OTHER_PLUG not in entry.runtime_data.client.driver.controller.nodes
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "export_quirk",
+        {"node_id": OTHER_PLUG},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    name, text = answer["file_name"], answer["yaml"]
+    assert isinstance(name, str) and isinstance(text, str)
+    assert "manufacturer_id: 32515" in text and "max_power: 3680" in text
+    (tmp_path / "zwave_quirks").mkdir()
+    (tmp_path / "zwave_quirks" / name).write_text(text, encoding="utf-8")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await until(hass, lambda: entry.runtime_data.connected, "reloaded")
+    assert not ir.async_get(hass).async_get_issue(
+        DOMAIN, f"user_quirk_invalid_{entry.entry_id}_{name}"
+    )
+    await sim.call("report_meter", OTHER_PLUG, "W", 17.5)
+    await until(hass, lambda: _number(_state(hass, home_id, "power")) == 17.5, "17.5 W")
+    assert _state(hass, home_id, "switch", "switch") is not None
+
+
+async def test_the_export_of_a_node_that_does_not_exist(
+    hass: HomeAssistant, sim: AsyncSim, entry: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "export_quirk", {"node_id": 200}, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == "export_no_node"

@@ -21,10 +21,12 @@ from homeassistant.helpers import translation
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 from homeassistant.util.json import JsonValueType
+from zwave_js_server.exceptions import BaseZwaveJSServerError
 
 from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN
+from .quirks.export import export_quirk
 from .quirks.model import ConfigParam, SensorDecl, pick_name
 from .shed import SWITCH, LoadShedder
 from .validation import async_subject, raw_for_any
@@ -34,6 +36,9 @@ ATTR_DEVICE_ID = "device_id"
 ATTR_PARAMETER = "parameter"
 ATTR_VALUE = "value"
 SERVICE_TURN_OFF_FOR_PERIOD = "turn_off_for_period"
+SERVICE_EXPORT_QUIRK = "export_quirk"
+ATTR_NODE_ID = "node_id"
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_METER = "meter"
 SHEDDER: HassKey[LoadShedder] = HassKey(f"{DOMAIN}_shed")
 
@@ -59,6 +64,12 @@ SET_PARAMETER_SCHEMA = vol.Schema(
 )
 
 TURN_OFF_FOR_PERIOD_SCHEMA = cv.make_entity_service_schema({vol.Required(ATTR_METER): cv.entity_id})
+EXPORT_QUIRK_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_NODE_ID): vol.All(vol.Coerce(int), vol.Range(min=1, max=4000)),
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    }
+)
 
 
 def _binding(hass: HomeAssistant, device_id: str) -> NodeBinding:
@@ -229,6 +240,40 @@ async def _async_turn_off_for_period(call: ServiceCall) -> ServiceResponse:
     return {"turned_off": list[JsonValueType](turned), "until": until.isoformat()}
 
 
+async def _async_export_quirk(call: ServiceCall) -> ServiceResponse:
+    """A starting quirk file for a node, from the state the server has for it now.
+
+    The node filter may have left the node out of our client's model: the
+    server is asked for that node's state on demand.
+    """
+    hass = call.hass
+    wanted = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    entries: list[ZwaveQuirksConfigEntry] = [
+        e
+        for e in hass.config_entries.async_entries(DOMAIN)
+        if e.state is ConfigEntryState.LOADED and wanted in (None, e.entry_id)
+    ]
+    client = entries[0].runtime_data.client if len(entries) == 1 else None
+    if client is None or not entries[0].runtime_data.connected:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="export_no_network" if len(entries) != 1 else "export_not_connected",
+        )
+    node_id = call.data[ATTR_NODE_ID]
+    try:
+        answer = await client.async_send_command(
+            {"command": "node.get_state", "nodeId": node_id}, require_schema=14
+        )
+        name, text = export_quirk(answer["state"])
+    except (BaseZwaveJSServerError, KeyError, TypeError, ValueError) as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="export_no_node",
+            translation_placeholders={"node": str(node_id), "error": type(err).__name__},
+        ) from err
+    return {"file_name": name, "yaml": text}
+
+
 async def async_setup_services(hass: HomeAssistant) -> None:
     """Register the services once for the integration; read the loads turned off."""
     shedder = LoadShedder(hass)
@@ -243,4 +288,11 @@ async def async_setup_services(hass: HomeAssistant) -> None:
         _async_turn_off_for_period,
         schema=TURN_OFF_FOR_PERIOD_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_EXPORT_QUIRK,
+        _async_export_quirk,
+        schema=EXPORT_QUIRK_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

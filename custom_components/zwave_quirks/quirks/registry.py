@@ -10,7 +10,7 @@ from .codecs import parse_version
 from .model import Quirk, ResolvedQuirk
 
 # modules of the package that are not quirks
-NOT_QUIRKS = frozenset({"codecs", "model", "registry", "templates", "user"})
+NOT_QUIRKS = frozenset({"codecs", "export", "model", "registry", "templates", "user"})
 
 
 def discover(package: str = __package__ or "") -> tuple[Quirk, ...]:
