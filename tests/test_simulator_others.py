@@ -58,7 +58,8 @@ KINDS = [
         "metering-plug",
         (0x7F03, 0x0004, 0x0401),
         0x10,
-        {CommandClass.SWITCH_BINARY, CommandClass.METER},
+        # Configuration 4: parameters zwave-js learns from the device (docs/user-quirks.md)
+        {CommandClass.SWITCH_BINARY, CommandClass.METER, CommandClass.CONFIGURATION},
     ),
     ("lock", (0x7F04, 0x0005, 0x0501), 0x40, {CommandClass.DOOR_LOCK, CommandClass.NOTIFICATION}),
 ]

@@ -442,6 +442,17 @@ export const OTHER_KINDS = [
 				supportedRateTypes: [RateType.Consumed],
 				supportsReset: true,
 			},
+			// version 4: zwave-js learns the parameters from the device (no device file
+			// knows these ids), as the user's quirk file in docs/user-quirks.md declares them
+			{
+				ccId: CommandClasses.Configuration,
+				version: 4,
+				bulkSupport: false,
+				parameters: [
+					{ "#": 1, valueSize: 1, name: "LED mode", format: U, minValue: 0, maxValue: 2, defaultValue: 1 },
+					{ "#": 2, valueSize: 2, name: "Power report threshold", format: U, minValue: 0, maxValue: 2500, defaultValue: 50 },
+				],
+			},
 		],
 		state: { meters: { kWh: 7.5, W: 0, V: 229.8, A: 0 } },
 	},

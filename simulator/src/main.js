@@ -385,6 +385,8 @@ function otherBehaviors(dev) {
 			for (const key of ["targetValue", "mode", "value", "setpointType"]) {
 				if (isPlainValue(cc[key]) && cc[key] !== null) entry[key] = cc[key];
 			}
+			// a configuration parameter's number, as the supported nodes' log has it
+			if (typeof cc.parameter === "number") entry.param = cc.parameter;
 			entry.time = new Date().toISOString();
 			dev.received.push(entry);
 			if (dev.received.length > 1000) dev.received.splice(0, dev.received.length - 1000);
