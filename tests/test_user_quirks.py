@@ -53,6 +53,26 @@ switches:
     name: {en: Outlet, nb: Uttak}
     value: {command_class: 37, property: currentValue}
     target: {command_class: 37, property: targetValue}
+parameters:
+  - number: 1
+    size: 1
+    key: led_mode
+    name: LED
+    default: 1
+    options:
+      0: {key: "off", name: {en: "Off", nb: Av}}
+      1: {key: power, name: {en: Shows power, nb: Viser effekt}}
+      2: {key: night, name: {en: Night mode, nb: Nattmodus}}
+  - number: 2
+    size: 2
+    key: power_threshold
+    name: {en: Power change, nb: Effektendring}
+    default: 50
+    min: 1
+    max: 2500
+    off_value: 0
+    unit: W
+    switch_name: {en: Power change reports, nb: Effektendringsrapporter}
 """
 
 
@@ -95,7 +115,7 @@ def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
 def test_a_wrong_file_says_where_and_what(
     tmp_path: Path, change: tuple[str, str], line: int, message: str
 ) -> None:
-    text = OTHER_PLUG_FILE.replace(*change)
+    text = OTHER_PLUG_FILE.replace(*change, 1)
     assert text != OTHER_PLUG_FILE
     error = load_file(_write(tmp_path, "other_plug.yaml", text))
     assert isinstance(error, UserQuirkError), error

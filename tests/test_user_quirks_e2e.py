@@ -88,6 +88,34 @@ async def test_the_other_maker_s_plug_gets_its_entities_from_a_user_file(
     received = await sim.call("received", OTHER_PLUG)
     assert any(e["cc"] == "Binary Switch" and e["command"] == "Set" for e in received), received
 
+    # its parameters, validated as the file declares them
+    registry = er.async_get(hass)
+    number = registry.async_get_entity_id("number", DOMAIN, f"{home_id}.{OTHER_PLUG}.config_2")
+    select = registry.async_get_entity_id("select", DOMAIN, f"{home_id}.{OTHER_PLUG}.config_1")
+    assert number is not None and select is not None
+    led = hass.states.get(select)
+    assert led is not None and led.attributes["options"] == ["Off", "Shows power", "Night mode"]
+    assert led.state == "Shows power"  # the plug's default, 1
+    await sim.call("clear_received", OTHER_PLUG)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": 2.5}, blocking=True
+        )
+    # off the parameter's steps: our error, naming the entity (2,600 W Home Assistant's own)
+    assert "Power change" in str(err.value.translation_placeholders)
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": number, "value": 100}, blocking=True
+    )
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": select, "option": "Night mode"}, blocking=True
+    )
+    sets = [
+        (e["param"], e["value"])
+        for e in await sim.call("received", OTHER_PLUG)
+        if e["cc"] == "Configuration" and e["command"] == "Set"
+    ]
+    assert sets == [(2, 100), (1, 2)], sets
+
 
 async def test_a_broken_file_changes_nothing_else(
     hass: HomeAssistant, sim: AsyncSim, entry: MockConfigEntry, tmp_path: Path

@@ -87,9 +87,9 @@ def _parameter(value: dict[str, Any], used: set[str]) -> dict[str, Any] | None:
         return param
     if list(states) == [low] and high > low:
         # the lowest value turns the function off ("Disable"): the rest is the range
-        param["off"], low = low, low + 1
+        param["off_value"], low = low, low + 1
     param["min"], param["max"] = low, high
-    if param.get("off") == param["default"]:
+    if param.get("off_value") == param["default"]:
         param["on_value"] = low  # its switch turns it on with the lowest working value
     elif not low <= param["default"] <= high:
         param["default"] = low

@@ -129,7 +129,8 @@ PARAMETER = vol.Schema(
         vol.Optional("device_class"): _enum(NumberDeviceClass),
         vol.Optional("options"): {int: OPTION},
         vol.Optional("read_only", default=False): bool,
-        vol.Optional("off"): int,
+        # "off:" unquoted is a YAML boolean key: the format says off_value
+        vol.Optional("off_value"): int,
         vol.Optional("on_value"): int,
         vol.Optional("switch_name"): _names,
         vol.Optional("enabled_by_default", default=True): bool,
@@ -204,7 +205,7 @@ def _parameter(item: Mapping[str, Any]) -> ConfigParam:
         device_class=item.get("device_class"),
         options={raw: option["key"] for raw, option in options.items()},
         read_only=item["read_only"],
-        off=item.get("off"),
+        off=item.get("off_value"),
         on_value=item.get("on_value"),
         enabled_by_default=item["enabled_by_default"],
         private=item["private"],
