@@ -351,7 +351,8 @@ def test_the_docs_example_loads_and_every_key_is_documented(tmp_path: Path) -> N
     with_parameter = load_file(_write(tmp_path, "with_parameter.yaml", example + parameter))
     assert not isinstance(with_parameter, UserQuirkError), with_parameter
     documented = set(re.findall(r"`([a-z_]+)`", text))
-    for schema in (user.QUIRK_FILE, user.FINGERPRINT, user.SENSOR, user.SWITCH, user.PARAMETER):
+    schemas = (user.QUIRK_FILE, user.FINGERPRINT, user.SENSOR, user.SWITCH, user.PARAMETER)
+    for schema in (*schemas, user.BUTTON, user.EVENT):
         keys = {str(k) for k in schema.schema}
         assert keys <= documented, keys - documented
 
@@ -380,3 +381,44 @@ def test_the_export_of_every_captured_device_loads(tmp_path: Path, fixture: str)
         assert (params[171].off, params[171].min, params[171].unit) == (0, 1, "s")
         energy = next(e for e in quirk.entities if e.key == "energy")
         assert isinstance(energy, SensorDecl) and energy.guard_total and energy.power is not None
+        # the scene and the meters' reset too
+        assert {"scene", "reset_meters"} <= {e.key for e in quirk.entities}
+
+
+BUTTON_AND_EVENT = """\
+buttons:
+  - key: reset
+    name: {en: Reset meters, nb: Nullstill målere}
+    action: reset_meters
+events:
+  - key: scene
+    name: Scene
+    value: {command_class: 43, property: sceneId}
+    event_type: scene_activated
+    attribute: scene_id
+"""
+
+
+@pytest.mark.usefixtures("fixture_client")
+async def test_a_user_file_declares_a_button_and_an_event(
+    hass: HomeAssistant, config_dir: Path, fixture_client: type[FixtureClient]
+) -> None:
+    text = OTHER_PLUG_FILE.replace("0x7f03", "0x0208").replace("0x0004", "0x0101")
+    text = text.replace("0x0401", "0x000a").split("parameters:")[0] + BUTTON_AND_EVENT
+    _write(config_dir / "zwave_quirks", "my_hank.yaml", text)
+    await setup_fixture_entry(hass)
+    button = _entity(hass, "button", 2, "reset")
+    event = _entity(hass, "event", 2, "scene")
+    assert button is not None and event is not None
+    state = hass.states.get(event)
+    assert state is not None and state.attributes["event_types"] == ["scene_activated"]
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    invoked = [c for c in fixture_client.last.commands if c["command"] == "endpoint.invoke_cc_api"]
+    assert [(c["commandClass"], c["methodName"]) for c in invoked] == [(50, "reset")]
+
+
+def test_a_button_does_only_what_the_format_names(tmp_path: Path) -> None:
+    text = OTHER_PLUG_FILE + BUTTON_AND_EVENT.replace("reset_meters", "set_value")
+    error = load_file(_write(tmp_path, "other_plug.yaml", text))
+    assert isinstance(error, UserQuirkError)
+    assert error.message.startswith("buttons[0].action:"), error

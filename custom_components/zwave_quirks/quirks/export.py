@@ -19,6 +19,7 @@ CONFIGURATION_CC = 112
 METER_CC = 50
 MULTILEVEL_SENSOR_CC = 49
 BINARY_SWITCH_CC = 37
+SCENE_ACTIVATION_CC = 43
 ELECTRIC_METER = 1
 # what a plug on a 16 A socket at 230 V can carry: a starting value for the guard
 DEFAULT_MAX_POWER = 3680
@@ -154,6 +155,8 @@ def export_quirk(state: dict[str, Any]) -> tuple[str, str]:
     sensors: list[dict[str, Any]] = []
     switches: list[dict[str, Any]] = []
     parameters: list[dict[str, Any]] = []
+    buttons: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     left: list[str] = []
     used: set[str] = set()
     param_keys: set[str] = set()
@@ -199,6 +202,22 @@ def export_quirk(state: dict[str, Any]) -> tuple[str, str]:
                 continue
         elif cc == BINARY_SWITCH_CC and value.get("property") == "targetValue":
             continue
+        elif cc == METER_CC and value.get("property") == "reset":
+            buttons.append(
+                {"key": "reset_meters", "name": "Reset meters", "action": "reset_meters"}
+            )
+            continue
+        elif cc == SCENE_ACTIVATION_CC and value.get("property") == "sceneId":
+            events.append(
+                {
+                    "key": _key("scene", used, "scene"),
+                    "name": "Scene",
+                    "value": _ref(value),
+                    "event_type": "scene_activated",
+                    "attribute": "scene_id",
+                }
+            )
+            continue
         elif (sensor := _sensor(value, used)) is not None:
             if sensor.get("state_class") == "total_increasing" and power is not None:
                 sensor["power"] = _ref(power)
@@ -209,7 +228,13 @@ def export_quirk(state: dict[str, Any]) -> tuple[str, str]:
             f"{'' if value.get('propertyKey') is None else f' / {value.get("propertyKey")}'}"
             f": {meta.get('label', '')}"
         )
-    sections = {"sensors": sensors, "switches": switches, "parameters": parameters}
+    sections = {
+        "sensors": sensors,
+        "switches": switches,
+        "buttons": buttons,
+        "events": events,
+        "parameters": parameters,
+    }
     data: dict[str, Any] = {
         "fingerprints": [fingerprint],
         **{name: items for name, items in sections.items() if items},

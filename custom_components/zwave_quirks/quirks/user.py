@@ -25,8 +25,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.yaml import load_yaml_dict
 
 from .model import (
+    METER_CC,
+    ButtonDecl,
     ConfigParam,
     EntityDecl,
+    EventDecl,
     Fingerprint,
     FirmwareRange,
     PowerLimit,
@@ -112,6 +115,23 @@ SENSOR = vol.Schema(
     }
 )
 SWITCH = vol.Schema({**ENTITY, vol.Required("value"): VALUE, vol.Required("target"): VALUE})
+# a button does one of these (a file names a command, it does not call any API it likes)
+BUTTON_ACTIONS = ("reset_meters",)
+BUTTON = vol.Schema(
+    {
+        **ENTITY,
+        vol.Required("action"): vol.In(BUTTON_ACTIONS),
+        vol.Optional("entity_category", default="config"): CATEGORY,
+    }
+)
+EVENT = vol.Schema(
+    {
+        **ENTITY,
+        vol.Required("value"): VALUE,
+        vol.Required("event_type"): KEY,
+        vol.Required("attribute"): KEY,
+    }
+)
 OPTION = vol.Schema({vol.Required("key"): KEY, vol.Required("name"): _names})
 PARAMETER = vol.Schema(
     {
@@ -142,6 +162,8 @@ QUIRK_FILE = vol.Schema(
         vol.Required("fingerprints"): vol.All([FINGERPRINT], vol.Length(min=1)),
         vol.Optional("sensors", default=[]): [SENSOR],
         vol.Optional("switches", default=[]): [SWITCH],
+        vol.Optional("buttons", default=[]): [BUTTON],
+        vol.Optional("events", default=[]): [EVENT],
         vol.Optional("parameters", default=[]): [PARAMETER],
     }
 )
@@ -186,6 +208,26 @@ def _sensor(item: Mapping[str, Any]) -> SensorDecl:
 def _switch(item: Mapping[str, Any]) -> SwitchDecl:
     return SwitchDecl(
         **_entity_fields(item), current=_ref(item["value"]), target=_ref(item["target"])
+    )
+
+
+def _button(item: Mapping[str, Any]) -> ButtonDecl:
+    # reset_meters: Meter CC reset, new totals at once, then the meters read again
+    return ButtonDecl(
+        **_entity_fields(item),
+        command_class=METER_CC,
+        method="reset",
+        refresh=(METER_CC,),
+        resets_totals=True,
+    )
+
+
+def _event(item: Mapping[str, Any]) -> EventDecl:
+    return EventDecl(
+        **_entity_fields(item),
+        source=_ref(item["value"]),
+        event_type=item["event_type"],
+        attribute=item["attribute"],
     )
 
 
@@ -236,7 +278,13 @@ def parse_quirk(name: str, data: Any) -> Quirk:
     """A quirk from a file's data (its key: "user:" and the file's name); raise vol.Invalid."""
     checked = QUIRK_FILE(data)
     built: list[EntityDecl] = []
-    for section, build in (("sensors", _sensor), ("switches", _switch)):
+    sections: tuple[tuple[str, Callable[[Mapping[str, Any]], EntityDecl]], ...] = (
+        ("sensors", _sensor),
+        ("switches", _switch),
+        ("buttons", _button),
+        ("events", _event),
+    )
+    for section, build in sections:
         for index, item in enumerate(checked[section]):
             try:
                 built.append(build(item))
