@@ -281,6 +281,15 @@ def _onboard(page: Page, hass: Hass) -> None:
     page.wait_for_url("**/home/**")
 
 
+def _open_add_integration(page: Page) -> None:
+    """Settings > Devices & services > Add integration > Z-Wave Quirks: its first step."""
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Devices & services").click()
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("Z-Wave Quirks")
+    page.get_by_role("button", name="Z-Wave Quirks").click()
+
+
 def _choose_entity(page: Page, search: str, option: str) -> list[str]:
     """In a blueprint's next empty entity box: what it offers, then choose one."""
     page.get_by_text("Select an entity").first.click()
@@ -440,11 +449,7 @@ def test_new_user_in_the_browser(
                 phase("onboarding")
 
                 # Settings > Devices & services > Add integration > Z-Wave Quirks
-                page.get_by_role("link", name="Settings").click()
-                page.get_by_role("link", name="Devices & services").click()
-                page.get_by_role("button", name="Add integration").click()
-                page.get_by_placeholder("Search for a brand name").fill("Z-Wave Quirks")
-                page.get_by_role("button", name="Z-Wave Quirks").click()
+                _open_add_integration(page)
                 url_box = page.get_by_role("textbox", name="Server URL*")
                 url_box.fill(f"ws://127.0.0.1:{CLOSED_PORT}")
                 page.get_by_role("button", name="Submit").click()
@@ -733,3 +738,135 @@ def test_new_user_in_the_browser(
         record_property("browser", "\n".join(report))
         print("\n".join(report))
     assert not [e for e in errors if "zwave_quirks" in e], errors
+
+
+@pytest.fixture
+def simulator_with_others(tmp_path: Path, socket_enabled: None) -> Iterator[Simulator]:
+    """A network of its own with devices no quirk supports (the other maker's plug is 8)."""
+    sim = Simulator(
+        cache_dir=tmp_path / "zwave-cache-others", log_path=tmp_path / "simulator.log", others=5
+    )
+    try:
+        sim.start()
+        yield sim
+    finally:
+        sim.stop()
+
+
+OTHER_PLUG = 8
+
+
+def _user_quirk_example() -> str:
+    """The worked example of docs/user-quirks.md, as a user copies it."""
+    text = (ROOT / "docs" / "user-quirks.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    return next(b for b in blocks if b.startswith("# <config>/zwave_quirks/other_plug.yaml"))
+
+
+def test_your_own_quirk_in_the_browser(
+    simulator_with_others: Simulator,
+    hass_process: Hass,
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
+) -> None:
+    """docs/user-quirks.md, walked: export the other maker's plug in Developer tools, a
+    broken file's repair issue, the fixed file's device page; the screenshots of the docs."""
+    sim, hass = simulator_with_others, hass_process
+    report: list[str] = []
+    started = time.monotonic()
+    folder = hass.config_dir / "zwave_quirks"
+    assert sync_playwright is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
+        )
+        page: Page | None = None
+        try:
+            context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+            context.set_default_timeout(30_000)
+            page = context.new_page()
+            _onboard(page, hass)
+            token = page.evaluate("JSON.parse(localStorage.hassTokens).access_token")
+            _open_add_integration(page)
+            page.get_by_role("textbox", name="Server URL*").fill(sim.url)
+            page.get_by_role("button", name="Submit").click()
+            page.get_by_role("button", name="Skip and finish").click()
+            page.wait_for_url("**/config/integrations/integration/zwave_quirks**")
+            page.locator("ha-config-entry-device-row", has_text="Heatit Z-HAN2").wait_for()
+            entries = http_json(f"{hass.url}/api/config/config_entries/entry", token)
+            (entry_id,) = [e["entry_id"] for e in entries if e["domain"] == "zwave_quirks"]
+
+            # Developer tools > Actions > Export a starting quirk, node 8
+            page.goto(f"{hass.url}/developer-tools/action")
+            page.locator("ha-service-picker, ha-action-picker, ha-picker-field").first.click()
+            dialog = page.get_by_role("dialog", name="Select option")
+            dialog.get_by_placeholder("Search").fill("export_quirk")
+            dialog.get_by_text("Export a starting quirk", exact=True).first.click()
+            page.get_by_role("spinbutton").first.fill(str(OTHER_PLUG))
+            page.get_by_role("button", name="Perform action").click()
+            page.get_by_role("heading", name="Response").wait_for()
+            response = page.locator("ha-code-editor").last
+            response.get_by_text("fingerprints:").wait_for()
+            shown = response.locator(".cm-content").inner_text()
+            # a block the user can copy as it is: literal, not folded
+            assert "yaml: |" in shown, shown[:300]
+            assert "manufacturer_id: 32515" in shown, shown
+            # the answer at the top of the page, as a user reads it
+            page.get_by_role("heading", name="Response").evaluate(
+                "e => e.scrollIntoView({block: 'start'})"
+            )
+            time.sleep(0.5)
+            _screenshot(page, "user-quirk-export.png")
+            report.append("export of node 8 shown in Developer tools")
+
+            def reload() -> None:
+                http_json(
+                    f"{hass.url}/api/config/config_entries/entry/{entry_id}/reload", token, data={}
+                )
+
+            # a broken file: its repair issue names the file and the line
+            folder.mkdir()
+            example = _user_quirk_example()
+            path = folder / "other_plug.yaml"
+            path.write_text(example.replace("max_power: 3680", "max_power: lots"), "utf-8")
+            reload()
+            page.goto(f"{hass.url}/config/repairs")
+            issue = page.get_by_text("Quirk file other_plug.yaml is not valid")
+            issue.wait_for()
+            issue.click()
+            page.get_by_text("sensors[1].max_power: expected float").wait_for()
+            _screenshot(page.get_by_role("dialog"), "user-quirk-repair.png")
+            page.keyboard.press("Escape")
+            report.append("repair issue shown for the broken file")
+
+            # fixed: the plug's device page has the file's entities
+            path.write_text(example, "utf-8")
+            reload()
+            page.goto(f"{hass.url}/config/integrations/integration/zwave_quirks")
+            _open_device(page, "Other maker Metering plug")
+            for name in (
+                "Power",
+                "Energy",
+                "Outlet",
+                "LED",
+                "Power change",
+                "Power change reports",
+            ):
+                page.get_by_text(name, exact=True).first.wait_for()
+            _screenshot(page, "user-quirk-device.png")
+            report.append("the plug's device page shows the file's entities")
+        except BaseException:
+            if page is not None:
+                page.screenshot(path=tmp_path / "failure.png")
+                (tmp_path / "failure.aria.txt").write_text(
+                    page.locator("body").aria_snapshot(), encoding="utf-8"
+                )
+            raise
+        finally:
+            browser.close()
+    report.append(f"your own quirk, browser test total: {time.monotonic() - started:.1f} s")
+    record_property("browser", "\n".join(report))
+    errors = hass.error_lines()
+    # the broken file's own error line is expected; nothing else of ours
+    ours = [e for e in errors if "zwave_quirks" in e and "other_plug.yaml" not in e]
+    assert not ours, ours

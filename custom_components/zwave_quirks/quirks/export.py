@@ -143,8 +143,11 @@ def export_quirk(state: dict[str, Any]) -> tuple[str, str]:
     if not all(isinstance(i, int) for i in ids):
         raise ValueError("the node has not been interviewed: its ids are unknown")
     config = state.get("deviceConfig") or {}
-    manufacturer = str(state.get("manufacturer") or config.get("manufacturer") or f"{ids[0]:#06x}")
-    model = str(state.get("label") or config.get("label") or f"{ids[1]:#06x}-{ids[2]:#06x}")
+    # a device no device file knows has neither: placeholders that say what they are
+    manufacturer = str(
+        state.get("manufacturer") or config.get("manufacturer") or f"Manufacturer {ids[0]:#06x}"
+    )
+    model = str(state.get("label") or config.get("label") or f"Product {ids[1]:#06x}:{ids[2]:#06x}")
     fingerprint = {
         "manufacturer_id": ids[0],
         "product_type": ids[1],
@@ -240,13 +243,18 @@ def export_quirk(state: dict[str, Any]) -> tuple[str, str]:
         **{name: items for name, items in sections.items() if items},
     }
     file_name = f"{slugify(f'{manufacturer} {model}')}.yaml"
+    # lines of at most 72 characters: the frontend shows the answer's text as a block
     header = [
-        f"# A starting quirk for {manufacturer} {model}, made from what the node exposes.",
-        "# Check the names, the units and max_power (W: the most the device can carry) before",
-        f"# you rely on it. Save it as <config>/zwave_quirks/{file_name} and reload",
-        "# the integration (docs/user-quirks.md has every key).",
+        f"# A starting quirk for {manufacturer} {model},"[:72],
+        "# made from what the node exposes. Check the names, the units and",
+        "# max_power (W: the most the device can carry) before you rely on it.",
+        "# Save it in <config>/zwave_quirks/ as",
+        f"#   {file_name}",
+        "# and reload the integration (docs/user-quirks.md has every key).",
     ]
     body = dump(data)
-    footer = ["# Not exported (not in the file format yet):", *left] if left else []
+    footer = ["# Not exported (not in the file format yet):", *(line[:72] for line in left)]
+    if not left:
+        footer = []
     text = "\n".join([*header, body.rstrip("\n"), *footer]) + "\n"
     return file_name, text
