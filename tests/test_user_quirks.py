@@ -208,9 +208,7 @@ async def test_a_broken_file_gets_a_repair_issue_and_changes_nothing_else(
     assert _entity(hass, "sensor", OTHER_PLUG, "power") is None
     # the shipped quirks go on
     assert _entity(hass, "switch", 2, "switch") is not None
-    issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, f"user_quirk_invalid_{entry.entry_id}_other_plug.yaml"
-    )
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "user_quirk_invalid_other_plug.yaml")
     assert issue is not None
     placeholders: dict[str, Any] = issue.translation_placeholders or {}
     assert placeholders["file"] == "other_plug.yaml"
@@ -221,12 +219,7 @@ async def test_a_broken_file_gets_a_repair_issue_and_changes_nothing_else(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert _entity(hass, "sensor", OTHER_PLUG, "power") is not None
-    assert (
-        ir.async_get(hass).async_get_issue(
-            DOMAIN, f"user_quirk_invalid_{entry.entry_id}_other_plug.yaml"
-        )
-        is None
-    )
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "user_quirk_invalid_other_plug.yaml") is None
 
     # removed and reloaded: the device goes
     (folder / "other_plug.yaml").unlink()
@@ -422,3 +415,16 @@ def test_a_button_does_only_what_the_format_names(tmp_path: Path) -> None:
     error = load_file(_write(tmp_path, "other_plug.yaml", text))
     assert isinstance(error, UserQuirkError)
     assert error.message.startswith("buttons[0].action:"), error
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_a_broken_file_s_issue_goes_with_the_last_entry(
+    hass: HomeAssistant, config_dir: Path
+) -> None:
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", "fingerprints: [\n")
+    entry = await setup_fixture_entry(hass)
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, "user_quirk_invalid_other_plug.yaml") is not None
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, "user_quirk_invalid_other_plug.yaml") is None

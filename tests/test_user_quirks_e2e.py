@@ -125,9 +125,7 @@ async def test_a_broken_file_changes_nothing_else(
     (tmp_path / "zwave_quirks" / "other_plug.yaml").write_text(broken, encoding="utf-8")
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, f"user_quirk_invalid_{entry.entry_id}_other_plug.yaml"
-    )
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "user_quirk_invalid_other_plug.yaml")
     assert issue is not None and (issue.translation_placeholders or {})["line"] == "21"
     assert OTHER_PLUG not in entry.runtime_data.client.driver.controller.nodes
     assert _state(hass, sim.home_id, "power") is None
@@ -167,9 +165,7 @@ async def test_the_export_of_a_node_left_out_loads_and_gives_entities(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     await until(hass, lambda: entry.runtime_data.connected, "reloaded")
-    assert not ir.async_get(hass).async_get_issue(
-        DOMAIN, f"user_quirk_invalid_{entry.entry_id}_{name}"
-    )
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, f"user_quirk_invalid_{name}")
     await sim.call("report_meter", OTHER_PLUG, "W", 17.5)
     await until(hass, lambda: _number(_state(hass, home_id, "power")) == 17.5, "17.5 W")
     assert _state(hass, home_id, "switch", "switch") is not None

@@ -67,7 +67,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: ZwaveQuirksConfigEntry)
     issues = ir.async_get(hass)
     for domain, issue_id in list(issues.issues):
         if domain == DOMAIN and issue_id.startswith(
-            (f"{JUMP_ISSUE}_{entry.entry_id}_", f"{USER_ISSUE}_{entry.entry_id}_")
+            (f"{JUMP_ISSUE}_{entry.entry_id}_",)
+            # the quirk files' issues go with the last entry that reads them
+            + ((f"{USER_ISSUE}_",) if not hass.config_entries.async_entries(DOMAIN) else ())
         ):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     async_show_again(hass, entry, save=False)

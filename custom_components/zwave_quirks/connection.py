@@ -35,7 +35,7 @@ type ZwaveQuirksConfigEntry = ConfigEntry[ZwaveConnection]
 
 # failures that only the user can fix, raised as repair issues
 REPAIRS = ("wrong_network", "incompatible_version")
-# a quirk file of the user's that is wrong: one issue per entry and file
+# a quirk file of the user's that is wrong: one issue per file
 USER_ISSUE = "user_quirk_invalid"
 
 
@@ -116,8 +116,8 @@ class ZwaveConnection:
                         fp.manufacturer,
                         fp.model,
                     )
-        entry = self.network.entry
-        prefix = f"{USER_ISSUE}_{entry.entry_id}_"
+        # one issue per file, whichever entry (network) reads the folder
+        prefix = f"{USER_ISSUE}_"
         wanted = {f"{prefix}{error.file}": error for error in errors}
         for domain, issue_id in list(ir.async_get(self.hass).issues):
             if domain == DOMAIN and issue_id.startswith(prefix) and issue_id not in wanted:
