@@ -131,6 +131,8 @@ class NodeReadings:
         self._waiting: list[Callable[[], None]] = []
         # the entities to tell, by total key (None: the capacity sensors)
         self._listeners: dict[str | None, list[Callable[[], None]]] = {}
+        # what another quirk stored and this one does not declare (see _take)
+        self._kept: dict[str, Any] = {"totals": {}, "capacity": None}
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, readings_storage_key(binding.home_id, binding.node_id)
         )
@@ -214,8 +216,23 @@ class NodeReadings:
             self._refresh()
 
     def _take(self, data: Any) -> None:
-        """Take over stored state; what cannot be read is left out."""
+        """Take over stored state; what cannot be read is left out.
+
+        What this quirk does not declare (a total, the capacity state) is kept
+        as it is: another quirk for the node (a user's file that replaces the
+        shipped one, and is removed again) finds it where it left it.
+        """
         totals = data.get("totals") if isinstance(data, dict) else None
+        self._kept = {
+            "totals": {
+                key: stored
+                for key, stored in (totals if isinstance(totals, dict) else {}).items()
+                if key not in self.totals
+            },
+            "capacity": data.get("capacity")
+            if isinstance(data, dict) and self.capacity_decl is None
+            else None,
+        }
         for key, total in self.totals.items():
             stored = totals.get(key) if isinstance(totals, dict) else None
             if isinstance(stored, dict):
@@ -291,13 +308,14 @@ class NodeReadings:
 
     def _data(self) -> dict[str, Any]:
         return {
-            "totals": {
+            "totals": self._kept["totals"]
+            | {
                 key: total.guard.as_dict()
                 | {"source": None if total.source is None else self.binding.value_id(total.source)}
                 for key, total in self.totals.items()
                 if total.guard.total is not None
             },
-            "capacity": None if self.tracker is None else self.tracker.as_dict(),
+            "capacity": self._kept["capacity"] if self.tracker is None else self.tracker.as_dict(),
         }
 
     # -- what entities read ---------------------------------------------------------
