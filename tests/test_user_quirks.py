@@ -136,7 +136,7 @@ def test_two_files_for_one_device_the_first_wins(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", OTHER_PLUG_FILE)
     _write(tmp_path, "b.yml", OTHER_PLUG_FILE)
     _write(tmp_path, "notes.txt", "not a quirk")
-    quirks, errors = load_folder(tmp_path)
+    quirks, errors, _ = load_folder(tmp_path)
     assert [q.key for q in quirks] == ["user:a.yaml"]
     assert [(e.file, e.line) for e in errors] == [("b.yml", 3)]
     assert "a.yaml has this device already" in errors[0].message

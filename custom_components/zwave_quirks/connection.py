@@ -15,6 +15,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from zwave_js_server.client import Client
 from zwave_js_server.model.driver import Driver
 from zwave_js_server.model.version import VersionInfo
@@ -100,7 +101,13 @@ class ZwaveConnection:
     async def _async_load_user_quirks(self) -> None:
         """Load the user's quirk files; a repair issue for each file that is wrong."""
         folder = Path(self.hass.config.path(USER_FOLDER))
-        quirks, errors = await self.hass.async_add_executor_job(load_folder, folder)
+        store: Store[dict[str, str]] = Store(self.hass, 1, f"{DOMAIN}.quirk_files")
+        last_valid = await store.async_load() or {}
+        quirks, errors, texts = await self.hass.async_add_executor_job(
+            load_folder, folder, last_valid
+        )
+        if texts != last_valid:
+            await store.async_save(texts)
         self.user_quirks = tuple(quirks)
         self.user_quirk_errors = errors
         self.network.user_quirks = self.transport.user_quirks = self.user_quirks
@@ -132,7 +139,7 @@ class ZwaveConnection:
                 issue_id,
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
-                translation_key=USER_ISSUE,
+                translation_key=f"{USER_ISSUE}_kept" if error.kept else USER_ISSUE,
                 translation_placeholders={
                     "folder": USER_FOLDER,
                     "file": error.file,

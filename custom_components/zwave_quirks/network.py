@@ -333,11 +333,17 @@ class ZwaveNetwork:
         """Remove entities the node's quirk no longer declares (e.g. after a firmware change)."""
         assert binding.device_id is not None
         registry = er.async_get(self.hass)
-        keep = {binding.unique_id(key) for key in binding.resolved.entity_keys}
+        # by platform too: another quirk (a user's) may use a key on another platform
+        keep = {
+            (platform, binding.unique_id(key)) for platform, key in binding.resolved.platform_keys
+        }
         for entity in er.async_entries_for_device(
             registry, binding.device_id, include_disabled_entities=True
         ):
-            if entity.config_entry_id == self.entry.entry_id and entity.unique_id not in keep:
+            if (
+                entity.config_entry_id == self.entry.entry_id
+                and (entity.domain, entity.unique_id) not in keep
+            ):
                 LOGGER.info("Removing %s: the quirk no longer declares it", entity.entity_id)
                 registry.async_remove(entity.entity_id)
 

@@ -73,7 +73,7 @@ def _parameter(value: dict[str, Any], used: set[str]) -> dict[str, Any] | None:
     if low < 0:
         param["signed"] = True
     states = {
-        int(k): str(v)
+        int(k): str(v).strip() or f"Option {k}"
         for k, v in (meta.get("states") or {}).items()
         if str(k).lstrip("-").isdigit()
     }
@@ -81,10 +81,19 @@ def _parameter(value: dict[str, Any], used: set[str]) -> dict[str, Any] | None:
         param["read_only"] = True
     if states and len(states) == high - low + 1:
         keys: set[str] = set()
-        param["options"] = {
-            raw: {"key": _key(name, keys, f"option_{raw}"), "name": name}
-            for raw, name in sorted(states.items())
-        }
+        labels: set[str] = set()
+        options = {}
+        for raw, name in sorted(states.items()):
+            # labels tell the options apart (two alike get their values)
+            label = name if name.casefold() not in labels else f"{name} ({raw})"
+            labels.add(label.casefold())
+            options[raw] = {"key": _key(label, keys, f"option_{raw}"), "name": label}
+        if any(o["name"].casefold() in keys - {o["key"]} for o in options.values()):
+            for raw, option in options.items():
+                option["key"] = f"option_{raw}"
+        param["options"] = options
+        if param["default"] not in options:
+            param["default"] = min(options)
         return param
     if list(states) == [low] and high > low:
         # the lowest value turns the function off ("Disable"): the rest is the range
@@ -206,9 +215,11 @@ def export_quirk(state: dict[str, Any]) -> tuple[str, str]:
         elif cc == BINARY_SWITCH_CC and value.get("property") == "targetValue":
             continue
         elif cc == METER_CC and value.get("property") == "reset":
-            buttons.append(
-                {"key": "reset_meters", "name": "Reset meters", "action": "reset_meters"}
-            )
+            # one button resets the node's meters (a reset value per endpoint)
+            if not buttons:
+                buttons.append(
+                    {"key": "reset_meters", "name": "Reset meters", "action": "reset_meters"}
+                )
             continue
         elif cc == SCENE_ACTIVATION_CC and value.get("property") == "sceneId":
             events.append(

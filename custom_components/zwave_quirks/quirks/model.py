@@ -459,7 +459,10 @@ class Quirk:
         ids = [fp.ids for fp in self.fingerprints]
         if len(set(ids)) != len(ids) and any(fp.firmware is None for fp in self.fingerprints):
             raise QuirkError(f"{self.key}: duplicate fingerprint")
-        if clash := {e.key for e in self.entities} & {p.entity_key for p in self.parameters}:
+        parameter_keys = {p.entity_key for p in self.parameters} | {
+            p.switch_key for p in self.parameters if p.switch_key is not None
+        }
+        if clash := {e.key for e in self.entities} & parameter_keys:
             raise QuirkError(f"{self.key}: entity keys {sorted(clash)} used twice")
         names: dict[str, int] = {}
         for param in self.parameters:
@@ -554,6 +557,17 @@ class ResolvedQuirk:
                 keys.add(param.entity_key)
             if param.switch_key is not None:
                 keys.add(param.switch_key)
+        return keys
+
+    @property
+    def platform_keys(self) -> set[tuple[str, str]]:
+        """(platform, key) of every entity the device may have."""
+        keys = {(item.platform.value, item.key) for item in self.entities}
+        for param in self.parameters:
+            if param.platform is not None:
+                keys.add((param.platform.value, param.entity_key))
+            if param.switch_key is not None:
+                keys.add((Platform.SWITCH.value, param.switch_key))
         return keys
 
     def declared[T: EntityDecl](self, kind: type[T]) -> list[T]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +23,7 @@ from homeassistant.components.number import NumberDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import EntityCategory
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.util.yaml import load_yaml_dict
+from homeassistant.util.yaml import load_yaml_dict, parse_yaml
 
 from .model import (
     METER_CC,
@@ -51,6 +52,8 @@ class UserQuirkError:
     file: str
     line: int | None
     message: str
+    # the file's last valid version stays in use
+    kept: bool = False
 
 
 def _names(value: Any) -> dict[str, str]:
@@ -296,21 +299,28 @@ def parse_quirk(name: str, data: Any) -> Quirk:
             parameters.append(_parameter(item))
         except QuirkError as err:
             raise vol.Invalid(str(err), path=["parameters", index]) from err
-    fingerprints = tuple(
-        Fingerprint(
-            manufacturer_id=fp["manufacturer_id"],
-            product_type=fp["product_type"],
-            product_id=fp["product_id"],
-            manufacturer=fp["manufacturer"],
-            model=fp["model"],
-            firmware=FirmwareRange(**fp["firmware"]) if "firmware" in fp else None,
+    fingerprints = []
+    for index, fp in enumerate(checked["fingerprints"]):
+        try:
+            firmware = FirmwareRange(**fp["firmware"]) if "firmware" in fp else None
+        except QuirkError as err:
+            raise vol.Invalid(str(err), path=["fingerprints", index, "firmware"]) from err
+        fingerprints.append(
+            Fingerprint(
+                manufacturer_id=fp["manufacturer_id"],
+                product_type=fp["product_type"],
+                product_id=fp["product_id"],
+                manufacturer=fp["manufacturer"],
+                model=fp["model"],
+                firmware=firmware,
+            )
         )
-        for fp in checked["fingerprints"]
-    )
+    for index, item in enumerate(checked["parameters"]):
+        _check_labels(item, index)
     try:
         return Quirk(
             key=f"{USER_PREFIX}{name}",
-            fingerprints=fingerprints,
+            fingerprints=tuple(fingerprints),
             entities=tuple(built),
             parameters=tuple(parameters),
         )
@@ -318,20 +328,48 @@ def parse_quirk(name: str, data: Any) -> Quirk:
         raise vol.Invalid(str(err).removeprefix(f"{USER_PREFIX}{name}: ")) from err
 
 
+def _check_labels(item: Mapping[str, Any], index: int) -> None:
+    """A select's labels tell its options apart: per language, and from the option keys."""
+    options = (item.get("options") or {}).values()
+    keys = {option["key"].casefold(): option["key"] for option in options}
+    seen: dict[tuple[str, str], str] = {}
+    for option in options:
+        for language, label in option["name"].items():
+            folded = label.casefold()
+            other = seen.setdefault((language, folded), option["key"])
+            if other != option["key"] or keys.get(folded, option["key"]) != option["key"]:
+                raise vol.Invalid(
+                    f"the label {label!r} ({language}) is also another option's",
+                    path=["parameters", index, "options"],
+                )
+
+
+def _shown(name: str) -> str:
+    """A file name as text (a name that is not UTF-8 is shown with replacements)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def load_file(path: Path) -> Quirk | UserQuirkError:
     """One file's quirk, or what is wrong with it (blocking: run it in the executor)."""
     try:
+        return _load_file(path)
+    except Exception as err:  # noqa: BLE001 - no file may take the entry down
+        return UserQuirkError(file=_shown(path.name), line=None, message=type(err).__name__)
+
+
+def _load_file(path: Path) -> Quirk | UserQuirkError:
+    try:
         data = load_yaml_dict(path)
     except HomeAssistantError as err:
-        # the YAML parser's message names the line
-        text = str(err)
+        # the YAML parser's message names the line; the folder is <config>'s
+        text = str(err).replace(str(path.parent.parent), "<config>")
         found = re.search(r", line (\d+), column", text)
         message = " ".join(text.split("\n  in ", 1)[0].split())
         return UserQuirkError(
-            file=path.name, line=int(found.group(1)) if found else None, message=message
+            file=_shown(path.name), line=int(found.group(1)) if found else None, message=message
         )
     try:
-        return parse_quirk(path.name, data)
+        return parse_quirk(_shown(path.name), data)
     except vol.Invalid as err:
         path_in_file = list(getattr(err, "path", []))
         where = _where(path_in_file)
@@ -341,39 +379,66 @@ def load_file(path: Path) -> Quirk | UserQuirkError:
         ):
             message = "unknown key (docs/user-quirks.md lists the keys)"
         return UserQuirkError(
-            file=path.name,
+            file=_shown(path.name),
             line=_line(data, path_in_file),
             message=f"{where}: {message}" if where else message,
         )
 
 
-def load_folder(folder: Path) -> tuple[list[Quirk], list[UserQuirkError]]:
-    """The quirks of every file in the folder, and the files that are wrong.
+def parse_text(name: str, text: str) -> Quirk | None:
+    """The quirk of a file's text that was valid before; None if it is not (any more)."""
+    try:
+        return parse_quirk(name, parse_yaml(text))
+    except Exception:  # noqa: BLE001 - a text kept from before: used only if it still loads
+        return None
 
-    A file whose fingerprint another file already has is wrong (the first, by
-    name, wins). Blocking: run it in the executor.
+
+def load_folder(
+    folder: Path, last_valid: Mapping[str, str] | None = None
+) -> tuple[list[Quirk], list[UserQuirkError], dict[str, str]]:
+    """The quirks of the folder's files, the files that are wrong, and the valid files' texts.
+
+    A file that is wrong now but was valid before (``last_valid``: file name to
+    text) keeps its last valid version in use, so its devices keep their
+    entities while it is being edited. A file whose fingerprint another file
+    already has is wrong (the first, by name, wins). Blocking: run it in the
+    executor.
     """
     quirks: list[Quirk] = []
     errors: list[UserQuirkError] = []
+    texts: dict[str, str] = {}
     if not folder.is_dir():
-        return quirks, errors
+        return quirks, errors, texts
     claimed: dict[tuple[int, int, int], str] = {}
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     for path in files:
+        name = _shown(path.name)
         result = load_file(path)
         if isinstance(result, UserQuirkError):
+            kept = (
+                parse_text(name, (last_valid or {})[name]) if name in (last_valid or {}) else None
+            )
+            if kept is not None and not any(fp.ids in claimed for fp in kept.fingerprints):
+                result = UserQuirkError(
+                    file=result.file, line=result.line, message=result.message, kept=True
+                )
+                texts[name] = (last_valid or {})[name]
+                claimed.update(dict.fromkeys((fp.ids for fp in kept.fingerprints), name))
+                quirks.append(kept)
             errors.append(result)
             continue
         taken = [claimed[fp.ids] for fp in result.fingerprints if fp.ids in claimed]
         if taken:
             errors.append(
                 UserQuirkError(
-                    file=path.name,
+                    file=name,
                     line=_line(load_yaml_dict(path), ["fingerprints"]),
                     message=f"fingerprints: {taken[0]} has this device already",
                 )
             )
             continue
-        claimed.update(dict.fromkeys((fp.ids for fp in result.fingerprints), path.name))
+        claimed.update(dict.fromkeys((fp.ids for fp in result.fingerprints), name))
         quirks.append(result)
-    return quirks, errors
+        with suppress(OSError, UnicodeError):
+            texts[name] = path.read_text(encoding="utf-8")
+    return quirks, errors, texts
