@@ -385,7 +385,7 @@ async def test_f8_non_utf8_file_name(hass: HomeAssistant, config_dir: Path) -> N
     folder = config_dir / "zwave_quirks"
     folder.mkdir()
     # a name that is not UTF-8 (as a file copied from another system may have)
-    (folder / os.fsdecode(b"caf\xe9.yaml")).write_bytes(b"fingerprints: [\n")
+    (folder / os.fsdecode(b"caf\xe9.yaml")).write_bytes(b"fingerprints: []\n")
     entry = await setup_fixture_entry(hass)
     print("entry:", entry.state)
     issues = [i for d, i in ir.async_get(hass).issues if d == DOMAIN]
