@@ -108,6 +108,10 @@ def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
         (("    unit: W\n", "    unit: W\n    max_power: 100\n"), 9, "max_power only applies"),
         # a growing total without the meter's largest power
         (("    max_power: 3680\n", ""), 15, "needs the meter's max_power"),
+        # a key twice: the line of the second
+        (("  - key: energy", "  - key: power"), 15, "the key power is sensors[0]'s already"),
+        # a key a parameter's entity has (config_<number>)
+        (("  - key: outlet", "  - key: config_1"), 29, "the key config_1 is switches[0]'s"),
         # no fingerprint at all
         (("  - manufacturer_id: 0x7f03", "  - manufacturer: 0x7f03"), 3, "fingerprints[0]"),
     ],

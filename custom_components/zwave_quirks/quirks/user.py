@@ -317,6 +317,7 @@ def parse_quirk(name: str, data: Any) -> Quirk:
         )
     for index, item in enumerate(checked["parameters"]):
         _check_labels(item, index)
+    _check_keys(checked)
     try:
         return Quirk(
             key=f"{USER_PREFIX}{name}",
@@ -342,6 +343,25 @@ def _check_labels(item: Mapping[str, Any], index: int) -> None:
                     f"the label {label!r} ({language}) is also another option's",
                     path=["parameters", index, "options"],
                 )
+
+
+def _check_keys(checked: Mapping[str, Any]) -> None:
+    """Each entity's key once in the file (a parameter's entity is config_<number>)."""
+    seen: dict[str, str] = {}
+    for section in ("sensors", "switches", "buttons", "events", "parameters"):
+        for index, item in enumerate(checked[section]):
+            if section == "parameters":
+                keys = [f"config_{item['number']}"]
+                if item.get("off_value") is not None:
+                    keys.append(f"config_{item['number']}_enabled")
+                where = "number"
+            else:
+                keys, where = [item["key"]], "key"
+            for key in keys:
+                if (first := seen.setdefault(key, f"{section}[{index}]")) != f"{section}[{index}]":
+                    raise vol.Invalid(
+                        f"the key {key} is {first}'s already", path=[section, index, where]
+                    )
 
 
 def _shown(name: str) -> str:
