@@ -115,6 +115,21 @@ def fixture_client() -> Iterator[type[FixtureClient]]:
 
 
 @pytest.fixture
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A configuration folder of the test's own (for files such as the user's quirks)."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def other_plug_home(fixture_client: type[FixtureClient]) -> None:
+    """The three supported devices and the other maker's metering plug (node 8)."""
+    fixture_client.state = load_state(
+        "hank_hkzw_so03", "zooz_zen06", "heatit_z_han2", "other_metering_plug"
+    )
+
+
+@pytest.fixture
 def fast_reconnect() -> Iterator[None]:
     """Reconnect after 10 ms instead of seconds."""
     with patch(f"{CLIENT_MODULE}.RECONNECT_MIN_DELAY", 0.01):

@@ -36,6 +36,19 @@ def _device(entry: MockConfigEntry, node: int) -> str:
     return device_id
 
 
+async def _action(
+    hass: HomeAssistant, entry: MockConfigEntry, node: int, parameter: int
+) -> dict[str, Any]:
+    """The device action of one parameter, as the editor lists it."""
+    actions = await async_get_device_automations(
+        hass, DeviceAutomationType.ACTION, _device(entry, node)
+    )
+    action: dict[str, Any] = next(
+        a for a in actions if a["domain"] == DOMAIN and a["parameter"] == parameter
+    )
+    return action
+
+
 def _shown_name(hass: HomeAssistant, registry_id: str) -> str:
     """What the frontend names an action's entity (ha-device-automation's rule)."""
     registered = er.async_get(hass).async_get(registry_id)
@@ -81,10 +94,7 @@ async def _capabilities(
 async def test_the_value_box_has_the_parameter_s_range_and_unit(
     hass: HomeAssistant, entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
 ) -> None:
-    actions = await async_get_device_automations(
-        hass, DeviceAutomationType.ACTION, _device(entry, HAN)
-    )
-    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 7)
+    action = await _action(hass, entry, HAN, 7)
     [field] = await _capabilities(hass, hass_ws_client, action)
     assert field["name"] == "value"
     assert field["required"]
@@ -101,10 +111,7 @@ async def test_the_value_box_has_the_parameter_s_range_and_unit(
 async def test_an_option_parameter_offers_its_labels(
     hass: HomeAssistant, entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
 ) -> None:
-    actions = await async_get_device_automations(
-        hass, DeviceAutomationType.ACTION, _device(entry, PLUG)
-    )
-    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 21)
+    action = await _action(hass, entry, PLUG, 21)
     [field] = await _capabilities(hass, hass_ws_client, action)
     options = field["selector"]["select"]["options"]
     select = entity_id(hass, HOME_ID, PLUG, "config_21", "select")
@@ -118,10 +125,7 @@ async def test_an_option_parameter_offers_its_labels(
 async def test_a_device_not_connected_gets_a_text_box(
     hass: HomeAssistant, entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
 ) -> None:
-    actions = await async_get_device_automations(
-        hass, DeviceAutomationType.ACTION, _device(entry, HAN)
-    )
-    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 7)
+    action = await _action(hass, entry, HAN, 7)
     await hass.config_entries.async_unload(entry.entry_id)
     [field] = await _capabilities(hass, hass_ws_client, action)
     assert "text" in field["selector"]
@@ -150,10 +154,7 @@ async def _automation(hass: HomeAssistant, action: dict[str, Any], value: Any) -
 async def test_the_action_sets_the_parameter(
     hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
 ) -> None:
-    actions = await async_get_device_automations(
-        hass, DeviceAutomationType.ACTION, _device(entry, HAN)
-    )
-    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 7)
+    action = await _action(hass, entry, HAN, 7)
     await _automation(hass, action, 2.5)
     command = fixture_client.last.set_values()[-1]
     assert command["valueId"]["property"] == 7
@@ -166,10 +167,7 @@ async def test_a_bad_value_is_refused_with_the_entity_s_name(
     fixture_client: type[FixtureClient],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    actions = await async_get_device_automations(
-        hass, DeviceAutomationType.ACTION, _device(entry, HAN)
-    )
-    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 7)
+    action = await _action(hass, entry, HAN, 7)
     sent = len(fixture_client.last.set_values())
     await _automation(hass, action, 2.3)
     assert len(fixture_client.last.set_values()) == sent
@@ -185,10 +183,7 @@ async def test_a_bad_action_config_is_refused(hass: HomeAssistant, entry: MockCo
 async def test_a_template_value_is_rendered_when_it_runs(
     hass: HomeAssistant, entry: MockConfigEntry, fixture_client: type[FixtureClient]
 ) -> None:
-    actions = await async_get_device_automations(
-        hass, DeviceAutomationType.ACTION, _device(entry, HAN)
-    )
-    action = next(a for a in actions if a["domain"] == DOMAIN and a["parameter"] == 7)
+    action = await _action(hass, entry, HAN, 7)
     assert await async_setup_component(
         hass,
         automation.DOMAIN,

@@ -22,7 +22,7 @@ from custom_components.zwave_quirks.quirks.model import SensorDecl, SwitchDecl
 from custom_components.zwave_quirks.quirks.user import UserQuirkError, load_file, load_folder
 
 from .conftest import setup_fixture_entry
-from .fixture_client import FIXTURES, HOME_ID, FixtureClient, load_state
+from .fixture_client import FIXTURES, HOME_ID, FixtureClient
 
 OTHER_PLUG = 8  # the captured fixture's node id
 OTHER_PLUG_FILE = """\
@@ -144,20 +144,6 @@ def test_two_files_for_one_device_the_first_wins(tmp_path: Path) -> None:
     assert [q.key for q in quirks] == ["user:a.yaml"]
     assert [(e.file, e.line) for e in errors] == [("b.yml", 3)]
     assert "a.yaml has this device already" in errors[0].message
-
-
-@pytest.fixture
-def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """A configuration folder of the test's own."""
-    hass.config.config_dir = str(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def other_plug_home(fixture_client: type[FixtureClient]) -> None:
-    fixture_client.state = load_state(
-        "hank_hkzw_so03", "zooz_zen06", "heatit_z_han2", "other_metering_plug"
-    )
 
 
 def _entity(hass: HomeAssistant, platform: str, node: int, key: str) -> str | None:

@@ -26,24 +26,11 @@ from custom_components.zwave_quirks.quirks.export import export_quirk
 from custom_components.zwave_quirks.quirks.user import UserQuirkError, load_file, load_folder
 
 from .conftest import setup_fixture_entry
-from .fixture_client import FIXTURES, HOME_ID, FixtureClient, load_state
+from .fixture_client import FIXTURES, HOME_ID
 from .test_user_quirks import OTHER_PLUG, OTHER_PLUG_FILE, _entity, _write
 
 HAN = 4
 HAN_STORE = f"{DOMAIN}.readings.{HOME_ID:08x}.{HAN}"
-
-
-@pytest.fixture
-def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    hass.config.config_dir = str(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def other_plug_home(fixture_client: type[FixtureClient]) -> None:
-    fixture_client.state = load_state(
-        "hank_hkzw_so03", "zooz_zen06", "heatit_z_han2", "other_metering_plug"
-    )
 
 
 def _hank(text: str = OTHER_PLUG_FILE) -> str:
@@ -58,7 +45,7 @@ FIRMWARE = "    model: Metering plug\n    firmware: {min: abc}\n"
 
 
 @pytest.mark.parametrize("firmware", ["{min: abc}", "{}", "{min: '2.0', below: '1.0'}"])
-def test_f1_bad_firmware_range_is_a_file_error(tmp_path: Path, firmware: str) -> None:
+def test_a_bad_firmware_range_is_a_file_error(tmp_path: Path, firmware: str) -> None:
     text = OTHER_PLUG_FILE.replace(
         "    model: Metering plug\n", f"    model: Metering plug\n    firmware: {firmware}\n"
     )
@@ -67,7 +54,7 @@ def test_f1_bad_firmware_range_is_a_file_error(tmp_path: Path, firmware: str) ->
 
 
 @pytest.mark.usefixtures("other_plug_home")
-async def test_f1_bad_firmware_range_costs_the_whole_entry(
+async def test_a_bad_firmware_range_leaves_the_entry_loaded(
     hass: HomeAssistant, config_dir: Path
 ) -> None:
     _write(
@@ -81,7 +68,7 @@ async def test_f1_bad_firmware_range_costs_the_whole_entry(
     assert _entity(hass, "switch", 2, "switch") is not None
 
 
-def test_f1b_deeply_nested_yaml_raises_out_of_the_loader(tmp_path: Path) -> None:
+def test_deeply_nested_yaml_is_a_file_error(tmp_path: Path) -> None:
     _write(tmp_path, "deep.yaml", "fingerprints: " + "[" * 5000 + "]" * 5000 + "\n")
     _, errors, _ = load_folder(tmp_path)
     assert [e.file for e in errors] == ["deep.yaml"]
@@ -91,7 +78,7 @@ def test_f1b_deeply_nested_yaml_raises_out_of_the_loader(tmp_path: Path) -> None
 
 
 @pytest.mark.usefixtures("other_plug_home")
-async def test_f2_a_broken_edit_deletes_the_device(hass: HomeAssistant, config_dir: Path) -> None:
+async def test_a_broken_edit_keeps_the_device(hass: HomeAssistant, config_dir: Path) -> None:
     folder = config_dir / "zwave_quirks"
     _write(folder, "other_plug.yaml", OTHER_PLUG_FILE)
     entry = await setup_fixture_entry(hass)
@@ -140,7 +127,7 @@ async def test_f2_a_broken_edit_deletes_the_device(hass: HomeAssistant, config_d
 
 
 @pytest.mark.usefixtures("fixture_client")
-async def test_f2_a_broken_edit_of_a_replacing_file_removes_its_entities(
+async def test_a_broken_edit_of_a_replacing_file_keeps_its_entities(
     hass: HomeAssistant, config_dir: Path
 ) -> None:
     folder = config_dir / "zwave_quirks"
@@ -182,7 +169,7 @@ sensors:
 
 
 @pytest.mark.usefixtures("fixture_client")
-async def test_f3_a_replacing_file_wipes_the_shipped_stored_state(
+async def test_a_replacing_file_keeps_the_shipped_stored_state(
     hass: HomeAssistant, config_dir: Path, hass_storage: dict[str, Any]
 ) -> None:
     folder = config_dir / "zwave_quirks"
@@ -226,7 +213,7 @@ async def test_f3_a_replacing_file_wipes_the_shipped_stored_state(
 
 
 @pytest.mark.usefixtures("other_plug_home")
-async def test_f4_switch_key_colliding_with_a_parameter_switch(
+async def test_a_switch_key_cannot_be_a_parameter_switch_s(
     hass: HomeAssistant, config_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     text = OTHER_PLUG_FILE.replace("  - key: outlet\n", "  - key: config_2_enabled\n")
@@ -273,25 +260,12 @@ parameters:
 """
 
 
-@pytest.mark.usefixtures("fixture_client")
-async def test_f5_two_options_with_one_label(
-    hass: HomeAssistant, config_dir: Path, fixture_client: type[FixtureClient]
-) -> None:
-    text = _hank().split("parameters:")[0] + LABELS_DUP
-    path = _write(config_dir / "zwave_quirks", "my_hank.yaml", text)
+@pytest.mark.parametrize("options", [LABELS_DUP, LABEL_IS_OTHER_KEY])
+def test_labels_must_tell_the_options_apart(tmp_path: Path, options: str) -> None:
+    """Two options with one label, or a label that is another option's key: refused."""
+    path = _write(tmp_path, "my_hank.yaml", _hank().split("parameters:")[0] + options)
     refused = load_file(path)
-    assert isinstance(refused, UserQuirkError), "duplicate labels are refused"
-    assert "also another option's" in refused.message
-
-
-@pytest.mark.usefixtures("fixture_client")
-async def test_f5_a_label_equal_to_another_options_key_writes_the_wrong_value(
-    hass: HomeAssistant, config_dir: Path, fixture_client: type[FixtureClient]
-) -> None:
-    text = _hank().split("parameters:")[0] + LABEL_IS_OTHER_KEY
-    path = _write(config_dir / "zwave_quirks", "my_hank.yaml", text)
-    refused = load_file(path)
-    assert isinstance(refused, UserQuirkError), "a label that is another option's key is refused"
+    assert isinstance(refused, UserQuirkError)
     assert "also another option's" in refused.message
 
 
@@ -314,7 +288,7 @@ def _load_export(tmp_path: Path, state: dict[str, Any]) -> Any:
     return result
 
 
-def test_f6_export_of_a_meter_with_two_endpoints(tmp_path: Path) -> None:
+def test_the_export_of_a_meter_with_two_endpoints(tmp_path: Path) -> None:
     state = _plug_state()
     extra = [copy.deepcopy(v) | {"endpoint": 1} for v in state["values"] if v["commandClass"] == 50]
     assert any(v["property"] == "reset" for v in extra)
@@ -322,7 +296,7 @@ def test_f6_export_of_a_meter_with_two_endpoints(tmp_path: Path) -> None:
     assert not isinstance(_load_export(tmp_path, state), UserQuirkError)
 
 
-def test_f6_export_of_a_select_whose_default_is_not_an_option(tmp_path: Path) -> None:
+def test_the_export_of_a_select_whose_default_is_not_an_option(tmp_path: Path) -> None:
     state = _hank_state()
     param = next(v for v in state["values"] if v["commandClass"] == 112 and v["property"] == 21)
     print("metadata:", {k: param["metadata"].get(k) for k in ("min", "max", "default", "states")})
@@ -330,7 +304,7 @@ def test_f6_export_of_a_select_whose_default_is_not_an_option(tmp_path: Path) ->
     assert not isinstance(_load_export(tmp_path, state), UserQuirkError)
 
 
-def test_f6_export_of_a_state_with_an_empty_label(tmp_path: Path) -> None:
+def test_the_export_of_a_state_with_an_empty_label(tmp_path: Path) -> None:
     state = _hank_state()
     param = next(v for v in state["values"] if v["commandClass"] == 112 and v["property"] == 21)
     first = next(iter(param["metadata"]["states"]))
@@ -338,7 +312,7 @@ def test_f6_export_of_a_state_with_an_empty_label(tmp_path: Path) -> None:
     assert not isinstance(_load_export(tmp_path, state), UserQuirkError)
 
 
-def test_f6_export_of_two_states_with_one_label(tmp_path: Path) -> None:
+def test_the_export_of_two_states_with_one_label(tmp_path: Path) -> None:
     state = _hank_state()
     param = next(v for v in state["values"] if v["commandClass"] == 112 and v["property"] == 21)
     keys = list(param["metadata"]["states"])
@@ -356,7 +330,7 @@ def test_f6_export_of_two_states_with_one_label(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("fixture_client")
-async def test_f7_shipped_entity_of_another_platform_is_orphaned(
+async def test_a_shipped_entity_of_another_platform_is_removed(
     hass: HomeAssistant, config_dir: Path
 ) -> None:
     entry = await setup_fixture_entry(hass)
@@ -381,7 +355,7 @@ async def test_f7_shipped_entity_of_another_platform_is_orphaned(
 
 
 @pytest.mark.usefixtures("other_plug_home")
-async def test_f8_non_utf8_file_name(hass: HomeAssistant, config_dir: Path) -> None:
+async def test_a_file_name_that_is_not_utf8(hass: HomeAssistant, config_dir: Path) -> None:
     folder = config_dir / "zwave_quirks"
     folder.mkdir()
     # a name that is not UTF-8 (as a file copied from another system may have)
@@ -410,7 +384,7 @@ async def test_f8_non_utf8_file_name(hass: HomeAssistant, config_dir: Path) -> N
 
 
 @pytest.mark.usefixtures("other_plug_home")
-async def test_f9_diagnostics_carry_absolute_paths(hass: HomeAssistant, config_dir: Path) -> None:
+async def test_messages_carry_no_absolute_paths(hass: HomeAssistant, config_dir: Path) -> None:
     _write(config_dir / "zwave_quirks", "list.yaml", "- a\n")
     entry = await setup_fixture_entry(hass)
     invalid = (await async_get_config_entry_diagnostics(hass, entry))["quirk_files"]["invalid"]

@@ -133,14 +133,10 @@ class ZwaveConnection:
             LOGGER.error(
                 "Quirk file %s/%s, line %s: %s", USER_FOLDER, error.file, error.line, error.message
             )
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
+            self._async_error_issue(
                 issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=f"{USER_ISSUE}_kept" if error.kept else USER_ISSUE,
-                translation_placeholders={
+                f"{USER_ISSUE}_kept" if error.kept else USER_ISSUE,
+                {
                     "folder": USER_FOLDER,
                     "file": error.file,
                     "line": "?" if error.line is None else str(error.line),
@@ -149,23 +145,27 @@ class ZwaveConnection:
             )
 
     @callback
+    def _async_error_issue(self, issue_id: str, key: str, placeholders: dict[str, str]) -> None:
+        """A repair issue of something only the user can fix."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
+
+    @callback
     def _async_repairs(self, reason: str | None) -> None:
         """Raise the repair issue of a failure the user must fix; clear the others."""
         entry = self.network.entry
         for key in REPAIRS:
             issue_id = f"{key}_{entry.entry_id}"
             if key == reason:
-                ir.async_create_issue(
-                    self.hass,
-                    DOMAIN,
-                    issue_id,
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.ERROR,
-                    translation_key=key,
-                    translation_placeholders={
-                        "title": entry.title,
-                        "url": redact_url(self.transport.url),
-                    },
+                self._async_error_issue(
+                    issue_id, key, {"title": entry.title, "url": redact_url(self.transport.url)}
                 )
             else:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)

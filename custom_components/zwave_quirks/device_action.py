@@ -32,8 +32,8 @@ from .services import (
     ATTR_PARAMETER,
     ATTR_VALUE,
     SERVICE_SET_PARAMETER,
-    _device_name,
-    _entity_name,
+    device_name,
+    entity_name,
     not_a_yaml_boolean,
 )
 from .validation import async_subject
@@ -88,7 +88,7 @@ async def async_validate_action_config(hass: HomeAssistant, config: ConfigType) 
         p.number == config[ATTR_PARAMETER] and not p.read_only for p in binding.resolved.parameters
     ):
         raise InvalidDeviceAutomationConfig(
-            f"{_device_name(hass, binding)} has no parameter {config[ATTR_PARAMETER]}"
+            f"{device_name(hass, binding)} has no parameter {config[ATTR_PARAMETER]}"
             " that can be set"
         )
     return config
@@ -139,7 +139,7 @@ async def async_get_action_capabilities(
         return {"extra_fields": vol.Schema({vol.Required(ATTR_VALUE): selector.TextSelector()})}
     value: selector.Selector[Any]
     if param.options:
-        subject = await async_subject(hass, param, _entity_name(hass, binding, param))
+        subject = await async_subject(hass, param, entity_name(hass, binding, param))
         value = selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=[

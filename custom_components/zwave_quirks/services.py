@@ -87,7 +87,7 @@ def _binding(hass: HomeAssistant, device_id: str) -> NodeBinding:
     )
 
 
-def _entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) -> str:
+def entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) -> str:
     """The name of the entity that shows the parameter, as the user sees it.
 
     A disabled entity has no state: its registry entry names it. A parameter
@@ -103,7 +103,7 @@ def _entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) 
         if decl is not None:
             platform, key = "sensor", decl.key
     if platform is None or key is None:
-        return f"{_device_name(hass, binding)} #{param.number}"
+        return f"{device_name(hass, binding)} #{param.number}"
     entity_id = registry.async_get_entity_id(platform, DOMAIN, binding.unique_id(key))
     if entity_id is not None and (state := hass.states.get(entity_id)) is not None:
         return state.name
@@ -119,7 +119,7 @@ def _entity_name(hass: HomeAssistant, binding: NodeBinding, param: ConfigParam) 
             hass, hass.config.language, "entity", DOMAIN
         )
         name = cached.get(f"component.{DOMAIN}.entity.{platform}.{translation_key}.name")
-    return f"{_device_name(hass, binding)} {name or f'#{param.number}'}"
+    return f"{device_name(hass, binding)} {name or f'#{param.number}'}"
 
 
 def _parameter(hass: HomeAssistant, binding: NodeBinding, wanted: int | str) -> ConfigParam:
@@ -133,9 +133,9 @@ def _parameter(hass: HomeAssistant, binding: NodeBinding, wanted: int | str) -> 
         translation_key="unknown_parameter",
         translation_placeholders={
             "parameter": text,
-            "device": _device_name(hass, binding),
+            "device": device_name(hass, binding),
             "parameters": ", ".join(
-                f"{_entity_name(hass, binding, p)} ({p.number}, {p.key})"
+                f"{entity_name(hass, binding, p)} ({p.number}, {p.key})"
                 for p in binding.resolved.parameters
                 if not p.read_only
             ),
@@ -143,7 +143,8 @@ def _parameter(hass: HomeAssistant, binding: NodeBinding, wanted: int | str) -> 
     )
 
 
-def _device_name(hass: HomeAssistant, binding: NodeBinding) -> str:
+def device_name(hass: HomeAssistant, binding: NodeBinding) -> str:
+    """The node's device as the user named it (or as it is named)."""
     device = dr.async_get(hass).async_get(binding.device_id or "")
     if device is None:
         return binding.device_key
@@ -154,7 +155,7 @@ async def _async_set_parameter(call: ServiceCall) -> None:
     hass = call.hass
     binding = _binding(hass, call.data[ATTR_DEVICE_ID])
     param = _parameter(hass, binding, call.data[ATTR_PARAMETER])
-    name = _entity_name(hass, binding, param)
+    name = entity_name(hass, binding, param)
     raw = raw_for_any(param, call.data[ATTR_VALUE], await async_subject(hass, param, name))
     if binding.node is not None and not binding.has_value(param.value):
         raise ServiceValidationError(
