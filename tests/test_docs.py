@@ -1,21 +1,25 @@
-"""The documentation's tables are written from the quirk declarations and are current."""
+"""What is derived from the quirk declarations (README tables, icons.json) is current."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from custom_components.zwave_quirks.quirks.model import Fingerprint, QuirkError
 from custom_components.zwave_quirks.quirks.registry import QUIRKS
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_tables_are_current() -> None:
+def test_derived_files_are_current() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "docs_tables.py"), "--check"],
+        [sys.executable, str(ROOT / "scripts" / "derive.py"), "--check"],
         capture_output=True,
         text=True,
         check=False,
@@ -23,9 +27,66 @@ def test_readme_tables_are_current() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_tables_name_every_parameter_and_entity(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def derive(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """scripts/derive.py as a module."""
     monkeypatch.syspath_prepend(str(ROOT / "scripts"))
-    from docs_tables import EN, tables  # noqa: PLC0415
+    import derive  # noqa: PLC0415
+
+    return derive
+
+
+def _new_device(derive: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A third shipped quirk: the Z-HAN2's declarations for another maker's device."""
+    han = next(q for q in QUIRKS if q.key == "heatit_z_han2")
+    other = Fingerprint(
+        manufacturer_id=0x7F7F, product_type=1, product_id=2, manufacturer="Acme", model="P1"
+    )
+    new = dataclasses.replace(han, key="acme_p1", description="wall plug", fingerprints=(other,))
+    monkeypatch.setattr(derive, "QUIRKS", [*QUIRKS, new])
+
+
+def test_a_new_device_gets_its_readme_row_and_section(
+    derive: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _new_device(derive, monkeypatch)
+    readme = derive.render((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert "| Acme P1 wall plug | 0x7f7f / 0x0001 / 0x0002 | `quirks/acme_p1.py` |" in readme
+    section = readme.index("### Wall plug (P1)\n\n<!-- tables:acme_p1 -->\n| entity |")
+    assert readme.index("<!-- /tables:heatit_z_han2 -->") < section
+    # written once: a second run changes nothing
+    assert derive.render(readme) == readme
+
+
+def test_icons_are_the_declarations(derive: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    icons = derive.icons()
+    assert icons == json.loads((ROOT / "custom_components/zwave_quirks/icons.json").read_text())[
+        "entity"
+    ]
+    assert icons["switch"]["power_report_threshold_enabled"] == {
+        "default": "mdi:tune-variant",
+        "state": {"off": "mdi:bell-off-outline"},
+    }
+    # the capacity sensors' other period has the same icon
+    assert icons["sensor"]["energy_this_period"] == icons["sensor"]["energy_this_hour"]
+    # one translation key, two icons: refused
+    plug = QUIRKS[0]
+    outlet = dataclasses.replace(plug.entities[0], key="other", icon="mdi:power")
+    clash = dataclasses.replace(plug, key="clash", entities=(outlet,), parameters=())
+    monkeypatch.setattr(derive, "QUIRKS", [*QUIRKS, clash])
+    with pytest.raises(SystemExit, match="outlet has two icons"):
+        derive.icons()
+
+
+def test_an_icon_is_mdi_and_a_name() -> None:
+    plug = QUIRKS[0]
+    outlet = dataclasses.replace(plug.entities[0], icon="power-socket")
+    with pytest.raises(QuirkError, match="is not mdi:<name>"):
+        dataclasses.replace(plug, entities=(outlet,))
+
+
+def test_tables_name_every_parameter_and_entity(derive: ModuleType) -> None:
+    EN, tables = derive.EN, derive.tables  # noqa: N806
 
     for quirk in QUIRKS:
         text = tables(quirk)

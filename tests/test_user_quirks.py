@@ -100,6 +100,8 @@ def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
     [
         # the YAML itself
         (("fingerprints:", "fingerprints: ["), 3, "while parsing"),
+        # an icon that is not mdi:<name>
+        (("    unit: W\n", "    unit: W\n    icon: power\n"), 15, "an icon is mdi:<name>"),
         # a key the format does not have
         (("    unit: W\n", "    unit: W\n    colour: red\n"), 15, "sensors[0].colour: unknown key"),
         # a value the format refuses
@@ -174,6 +176,36 @@ async def test_a_device_no_quirk_supports_gets_the_entities_of_a_user_file(
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["quirk_files"]["loaded"][0]["file"] == "other_plug.yaml"
     assert diagnostics["quirk_files"]["invalid"] == []
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_icons_from_the_file(hass: HomeAssistant, config_dir: Path) -> None:
+    text = OTHER_PLUG_FILE.replace(
+        "    name: {en: Outlet, nb: Uttak}\n",
+        "    name: {en: Outlet, nb: Uttak}\n    icon: mdi:power-socket-eu\n",
+    ).replace("    switch_name:", "    icon: mdi:tune-variant\n    switch_name:")
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", text)
+    await setup_fixture_entry(hass)
+    icons = {}
+    for platform, key in [
+        ("switch", "outlet"),
+        ("number", "config_2"),
+        ("switch", "config_2_enabled"),
+        ("sensor", "power"),
+    ]:
+        entity_id = _entity(hass, platform, OTHER_PLUG, key)
+        assert entity_id is not None, key
+        state = hass.states.get(entity_id)
+        assert state is not None
+        icons[key] = state.attributes.get("icon")
+    assert icons == {
+        "outlet": "mdi:power-socket-eu",
+        "config_2": "mdi:tune-variant",
+        # a parameter's switch has the parameter's icon
+        "config_2_enabled": "mdi:tune-variant",
+        # no icon: Home Assistant's for the device class
+        "power": None,
+    }
 
 
 @pytest.mark.usefixtures("other_plug_home")

@@ -40,7 +40,7 @@ class QuirkButton(QuirkEntity, ButtonEntity):
         self.decl = decl
         self.entity_description = ButtonEntityDescription(
             key=decl.key,
-            **naming(decl.translation_key, decl.names, binding.hass.config.language),
+            **naming(decl.translation_key, decl.names, binding.hass.config.language, decl.icon),
             entity_category=decl.entity_category,
             entity_registry_enabled_default=decl.enabled_by_default,
         )

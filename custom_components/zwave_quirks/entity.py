@@ -79,10 +79,15 @@ def async_setup_platform(
     entry.runtime_data.async_register_platform(platform, add)
 
 
-def naming(translation_key: str, names: Mapping[str, str], language: str) -> dict[str, Any]:
-    """An entity description's name: its translation key, or a user quirk's own name."""
+def naming(
+    translation_key: str, names: Mapping[str, str], language: str, icon: str | None = None
+) -> dict[str, Any]:
+    """An entity description's name: its translation key, or a user quirk's own name.
+
+    A shipped quirk's icon is its translation key's (icons.json); a user quirk's is its own.
+    """
     if (name := pick_name(names, language)) is not None:
-        return {"name": name, "translation_key": None}
+        return {"name": name, "translation_key": None, "icon": icon}
     return {"translation_key": translation_key}
 
 
@@ -92,7 +97,7 @@ def sensor_description(
     """The entity description of a declared sensor (a translation key may replace its own)."""
     return SensorEntityDescription(
         key=decl.key,
-        **naming(translation_key or decl.translation_key, decl.names, language),
+        **naming(translation_key or decl.translation_key, decl.names, language, decl.icon),
         device_class=decl.device_class,
         state_class=decl.state_class,
         native_unit_of_measurement=decl.unit,

@@ -41,7 +41,7 @@ class QuirkEvent(QuirkEntity, EventEntity):
         self.decl = decl
         self.entity_description = EventEntityDescription(
             key=decl.key,
-            **naming(decl.translation_key, decl.names, binding.hass.config.language),
+            **naming(decl.translation_key, decl.names, binding.hass.config.language, decl.icon),
             event_types=[decl.event_type],
             entity_category=decl.entity_category,
             entity_registry_enabled_default=decl.enabled_by_default,

@@ -46,7 +46,7 @@ class QuirkNumber(ParameterEntity, NumberEntity):
         low, high = param.span
         self.entity_description = NumberEntityDescription(
             key=param.entity_key,
-            **naming(param.key, param.names, binding.hass.config.language),
+            **naming(param.key, param.names, binding.hass.config.language, param.icon),
             device_class=param.device_class,
             native_unit_of_measurement=param.unit,
             native_min_value=raw_to_display(low, param.scale),

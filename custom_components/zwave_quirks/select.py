@@ -50,7 +50,7 @@ class QuirkSelect(ParameterEntity, SelectEntity):
         )
         self.entity_description = SelectEntityDescription(
             key=param.entity_key,
-            **naming(param.key, param.names, language),
+            **naming(param.key, param.names, language, param.icon),
             options=list(self._labels.values()) or list(param.options.values()),
             entity_category=param.entity_category,
             entity_registry_enabled_default=param.enabled_by_default,

@@ -53,7 +53,7 @@ class QuirkSwitch(QuirkEntity, SwitchEntity):
         self._unread: Callable[[], None] | None = None
         self.entity_description = SwitchEntityDescription(
             key=decl.key,
-            **naming(decl.translation_key, decl.names, binding.hass.config.language),
+            **naming(decl.translation_key, decl.names, binding.hass.config.language, decl.icon),
             entity_category=decl.entity_category,
             entity_registry_enabled_default=decl.enabled_by_default,
         )
@@ -136,7 +136,9 @@ class ParameterSwitch(ParameterEntity, SwitchEntity, RestoreEntity):
         self._resume: int | None = None
         self.entity_description = SwitchEntityDescription(
             key=param.switch_key,
-            **naming(f"{param.key}_enabled", param.switch_names, binding.hass.config.language),
+            **naming(
+                f"{param.key}_enabled", param.switch_names, binding.hass.config.language, param.icon
+            ),
             entity_category=param.entity_category,
             entity_registry_enabled_default=param.enabled_by_default,
         )

@@ -58,6 +58,7 @@ ZEN06 = Fingerprint(
     product_id=0x000A,
     manufacturer="Zooz",
     model="ZEN06",
+    doc="the same hardware",
 )
 ZEN06_FW_1_3 = When(fingerprints=(ZEN06,), firmware=FirmwareRange(min="1.3"))
 
@@ -79,17 +80,20 @@ def _interval(number: int, key: str, default: int, when: When | None = None) -> 
         on_value=None if default else 300,
         unit=UnitOfTime.SECONDS,
         device_class=NumberDeviceClass.DURATION,
+        icon="mdi:timer-outline",
         when=when,
     )
 
 
 QUIRK = Quirk(
     key="hank_hkzw_so03",
+    description="smart plug",
     fingerprints=(HANK, ZEN06),
     entities=(
         SwitchDecl(
             key="switch",
             translation_key="outlet",
+            icon="mdi:power-socket-eu",
             current=ValueRef(command_class=SWITCH_BINARY_CC, property="currentValue"),
             target=ValueRef(command_class=SWITCH_BINARY_CC, property="targetValue"),
             # the plug reports its power on a change of 5 % or its interval
@@ -104,6 +108,7 @@ QUIRK = Quirk(
         reset_meters_button(),
         EventDecl(
             key="scene",
+            icon="mdi:palette",
             translation_key="scene",
             source=ValueRef(command_class=SCENE_ACTIVATION_CC, property="sceneId"),
             event_type="scene_activated",
@@ -118,6 +123,7 @@ QUIRK = Quirk(
             number=20,
             size=1,
             key="overload_protection",
+            icon="mdi:shield-alert",
             default=1,
             options={0: "disabled", 1: "enabled"},
             enabled_by_default=False,
@@ -130,6 +136,7 @@ QUIRK = Quirk(
             number=21,
             size=1,
             key="state_after_power_failure",
+            icon="mdi:power-plug-battery",
             default=0,
             options={0: "previous", 1: "on", 2: "off"},
             doc=(
@@ -141,6 +148,7 @@ QUIRK = Quirk(
             number=24,
             size=1,
             key="status_change_notifications",
+            icon="mdi:bell-ring",
             default=1,
             options={0: "disabled", 1: "any_change", 2: "manual_only"},
         ),
@@ -148,6 +156,7 @@ QUIRK = Quirk(
             number=27,
             size=1,
             key="led_indicator",
+            icon="mdi:led-on",
             default=0,
             options={0: "always", 1: "five_seconds"},
         ),
@@ -155,6 +164,7 @@ QUIRK = Quirk(
             number=27,
             size=1,
             key="led_indicator",
+            icon="mdi:led-on",
             default=1,
             options={0: "always", 1: "when_on", 2: "five_seconds", 3: "off"},
             when=ZEN06_FW_1_3,
@@ -163,6 +173,7 @@ QUIRK = Quirk(
             number=30,
             size=1,
             key="local_control",
+            icon="mdi:gesture-tap-button",
             default=1,
             options={0: "disabled", 1: "enabled"},
             when=ZEN06_FW_1_3,
@@ -171,6 +182,7 @@ QUIRK = Quirk(
             number=151,
             size=2,
             key="power_report_threshold",
+            icon="mdi:tune-variant",
             default=50,
             min=1,
             max=65535,
@@ -182,6 +194,7 @@ QUIRK = Quirk(
             number=152,
             size=1,
             key="power_report_percentage",
+            icon="mdi:tune-variant",
             default=10,
             min=1,
             max=255,

@@ -123,6 +123,7 @@ SCALING_FACTOR = ConfigParam(
     number=11,
     size=2,
     key="scaling_factor",
+    icon="mdi:tune-variant",
     default=0,
     min=0,
     max=1000,
@@ -142,17 +143,20 @@ def _interval(number: int, key: str, default: int, minimum: int) -> ConfigParam:
         max=65535,
         unit=UnitOfTime.SECONDS,
         device_class=NumberDeviceClass.DURATION,
+        icon="mdi:timer-outline",
     )
 
 
 QUIRK = Quirk(
     key="heatit_z_han2",
+    description="HAN-port sensor (AMS meters)",
     fingerprints=(Z_HAN2,),
     entities=(
         energy_sensor(MAX_POWER),
         energy_sensor(
             MAX_POWER,
             key="energy_export",
+            icon="mdi:transmission-tower-export",
             # alternatives, in order of precedence (see the module docstring)
             sources=(
                 electric_meter(0, RATE_PRODUCED),
@@ -183,6 +187,7 @@ QUIRK = Quirk(
         ),
         SensorDecl(
             key="meter_serial",
+            icon="mdi:barcode",
             translation_key="meter_serial",
             entity_category=EntityCategory.DIAGNOSTIC,
             sources=(SERIAL_FIRST.value, SERIAL_SECOND.value),
@@ -199,6 +204,7 @@ QUIRK = Quirk(
             number=1,
             size=4,
             key="power_hysteresis",
+            icon="mdi:tune-variant",
             default=200,
             min=1,
             max=100_000,
@@ -210,6 +216,7 @@ QUIRK = Quirk(
             number=2,
             size=2,
             key="voltage_hysteresis",
+            icon="mdi:tune-variant",
             default=5,
             min=1,
             max=420,
@@ -221,6 +228,7 @@ QUIRK = Quirk(
             number=3,
             size=2,
             key="current_hysteresis",
+            icon="mdi:tune-variant",
             default=20,
             min=1,
             max=65535,
@@ -236,6 +244,7 @@ QUIRK = Quirk(
             number=7,
             size=1,
             key="temperature_hysteresis",
+            icon="mdi:thermometer",
             default=10,
             min=5,
             max=100,
@@ -248,6 +257,7 @@ QUIRK = Quirk(
             number=8,
             size=1,
             key="temperature_calibration",
+            icon="mdi:thermometer",
             default=0,
             min=-60,
             max=60,

@@ -8,6 +8,7 @@ Home Assistant.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -18,6 +19,9 @@ from homeassistant.const import EntityCategory, Platform
 
 from ..capacity import CapacityReading
 from .codecs import SIZES, on_step, parse_version, raw_range
+
+# an icon of the Material Design Icons that Home Assistant's frontend ships
+ICON = re.compile(r"mdi:[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class QuirkError(ValueError):
@@ -81,6 +85,8 @@ class Fingerprint:
     manufacturer: str
     model: str
     firmware: FirmwareRange | None = None
+    # a note for the generated list of supported devices (English)
+    doc: str = ""
 
     @property
     def ids(self) -> tuple[int, int, int]:
@@ -156,6 +162,9 @@ class EntityDecl:
     when: When | None = None
     # a note for the generated documentation (English)
     doc: str = ""
+    # the entity's icon ("mdi:..."); None: Home Assistant's for its device class. The
+    # shipped quirks' icons are written to icons.json (scripts/derive.py)
+    icon: str | None = None
 
     @property
     def values(self) -> tuple[ValueRef, ...]:
@@ -348,6 +357,8 @@ class ConfigParam:
     entity_category: EntityCategory = EntityCategory.CONFIG
     # a note for the generated documentation (English)
     doc: str = ""
+    # the icon of its number or select, and of its switch while on
+    icon: str | None = None
     # a user quirk's names by language: the entity's, its options' (by option key) and
     # the name of the switch of a parameter with an off value
     names: Mapping[str, str] = field(default_factory=dict)
@@ -452,10 +463,15 @@ class Quirk:
     fingerprints: tuple[Fingerprint, ...]
     entities: tuple[EntityDecl, ...] = ()
     parameters: tuple[ConfigParam, ...] = ()
+    # what the devices are, for the generated documentation ("smart plug")
+    description: str = ""
 
     def __post_init__(self) -> None:
         if not self.fingerprints:
             raise QuirkError(f"{self.key}: no fingerprint")
+        for item in (*self.entities, *self.parameters):
+            if item.icon is not None and not ICON.fullmatch(item.icon):
+                raise QuirkError(f"{self.key}: {item.key}: icon {item.icon!r} is not mdi:<name>")
         ids = [fp.ids for fp in self.fingerprints]
         if len(set(ids)) != len(ids) and any(fp.firmware is None for fp in self.fingerprints):
             raise QuirkError(f"{self.key}: duplicate fingerprint")

@@ -34,6 +34,7 @@ def energy_sensor(
     optional: bool = False,
     doc: str = "",
     power: ValueRef | None = METER_POWER,
+    icon: str | None = None,
 ) -> SensorDecl:
     """An electric kWh total, ready for the energy dashboard and guarded.
 
@@ -52,6 +53,7 @@ def energy_sensor(
         optional=optional,
         max_power=max_power,
         power=power,
+        icon=icon,
         doc=doc or "ready for the energy dashboard; guarded against bad readings",
     )
 
@@ -61,6 +63,7 @@ def reset_meters_button() -> ButtonDecl:
     return ButtonDecl(
         key="reset_meters",
         translation_key="reset_meters",
+        icon="mdi:counter",
         entity_category=EntityCategory.CONFIG,
         command_class=METER_CC,
         method="reset",
@@ -117,10 +120,11 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
     and the step (1 below the first limit).
     """
 
-    def kwh(key: str, reading: CapacityReading, doc: str) -> CapacityDecl:
+    def kwh(key: str, reading: CapacityReading, doc: str, icon: str) -> CapacityDecl:
         return CapacityDecl(
             key=key,
             doc=doc,
+            icon=icon,
             translation_key=key,
             period_translation_key=key.replace("_hour", "_period"),
             reading=reading,
@@ -131,10 +135,11 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
             display_precision=2,
         )
 
-    def kw(key: str, reading: CapacityReading, doc: str) -> CapacityDecl:
+    def kw(key: str, reading: CapacityReading, doc: str, icon: str) -> CapacityDecl:
         return CapacityDecl(
             key=key,
             doc=doc,
+            icon=icon,
             translation_key=key,
             reading=reading,
             total=total,
@@ -150,20 +155,24 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
             "energy_this_hour",
             CapacityReading.ENERGY,
             "so far in the hour (tariff period): the accepted totals, shaped by the power",
+            "mdi:home-lightning-bolt-outline",
         ),
         kwh(
             "estimated_energy_this_hour",
             CapacityReading.ESTIMATE,
             "so far, plus the power now for the rest of the hour",
+            "mdi:crystal-ball",
         ),
         kw(
             "capacity_peak_average",
             CapacityReading.PEAK_AVERAGE,
             "the mean of the month's three largest days (a day's largest hour)",
+            "mdi:chart-bar",
         ),
         CapacityDecl(
             key="capacity_step",
             translation_key="capacity_step",
+            icon="mdi:stairs-up",
             doc="1 below the first step limit (options), n + 1 from the last of n",
             reading=CapacityReading.STEP,
             total=total,
@@ -174,5 +183,6 @@ def capacity_sensors(total: str, power: ValueRef) -> tuple[CapacityDecl, ...]:
             "next_step_threshold",
             CapacityReading.THRESHOLD,
             "what the running hour may reach before the month reaches the next step",
+            "mdi:arrow-collapse-up",
         ),
     )

@@ -26,6 +26,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.yaml import load_yaml_dict, parse_yaml
 
 from .model import (
+    ICON,
     METER_CC,
     ButtonDecl,
     ConfigParam,
@@ -86,6 +87,9 @@ VALUE = vol.Schema(
     }
 )
 CATEGORY = vol.All(str, vol.In(["config", "diagnostic"]), EntityCategory)
+ICON_NAME = vol.All(
+    str, vol.Match(rf"^{ICON.pattern}$", msg="an icon is mdi:<name>, e.g. mdi:power-socket-eu")
+)
 FINGERPRINT = vol.Schema(
     {
         vol.Required("manufacturer_id"): _int(0, 0xFFFF),
@@ -101,6 +105,7 @@ ENTITY = {
     vol.Required("name"): _names,
     vol.Optional("entity_category"): CATEGORY,
     vol.Optional("enabled_by_default", default=True): bool,
+    vol.Optional("icon"): ICON_NAME,
 }
 SENSOR = vol.Schema(
     {
@@ -158,6 +163,7 @@ PARAMETER = vol.Schema(
         vol.Optional("switch_name"): _names,
         vol.Optional("enabled_by_default", default=True): bool,
         vol.Optional("private", default=False): bool,
+        vol.Optional("icon"): ICON_NAME,
     }
 )
 QUIRK_FILE = vol.Schema(
@@ -188,6 +194,7 @@ def _entity_fields(item: Mapping[str, Any]) -> dict[str, Any]:
         "names": item["name"],
         "entity_category": item.get("entity_category"),
         "enabled_by_default": item["enabled_by_default"],
+        "icon": item.get("icon"),
     }
 
 
@@ -254,6 +261,7 @@ def _parameter(item: Mapping[str, Any]) -> ConfigParam:
         on_value=item.get("on_value"),
         enabled_by_default=item["enabled_by_default"],
         private=item["private"],
+        icon=item.get("icon"),
         names=item["name"],
         option_names={option["key"]: option["name"] for option in options.values()},
         switch_names=item.get("switch_name")

@@ -1,12 +1,18 @@
-"""Write the entity and parameter tables of README.md from the quirk declarations.
+"""Write what is derived from the shipped quirks' declarations.
 
-Usage: .venv/bin/python scripts/docs_tables.py [--check]
+Usage: .venv/bin/python scripts/derive.py [--check]
 
-Each quirk's tables stand between the markers
-<!-- tables:QUIRK_KEY --> and <!-- /tables:QUIRK_KEY --> in README.md; the rest
-of the README is written by hand. Names are the English translations, as a
-user sees them. --check exits 1 when README.md is not current (the test suite
-runs it).
+- README.md: the list of supported devices (between <!-- devices --> and
+  <!-- /devices -->) and each quirk's entity and parameter tables (between
+  <!-- tables:QUIRK_KEY --> and <!-- /tables:QUIRK_KEY -->). A quirk without
+  its markers gets a section of its own after the last quirk's tables. The rest
+  of the README is written by hand. Names are the English translations, as a
+  user sees them.
+- icons.json: the entities' icons (its "entity" part) from the declarations'
+  ``icon``; a parameter's switch has its number's icon, and a bell's while off.
+  The services' icons are written by hand.
+
+--check exits 1 when a file is not current (the test suite runs it).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,10 +39,13 @@ from custom_components.zwave_quirks.quirks.model import (  # noqa: E402
 from custom_components.zwave_quirks.quirks.registry import QUIRKS  # noqa: E402
 
 README = ROOT / "README.md"
+COMPONENT = ROOT / "custom_components/zwave_quirks"
+ICONS = COMPONENT / "icons.json"
 MINUS, DASH, TIMES = "\u2212", "\u2013", "\u00d7"
-EN = json.loads(
-    (ROOT / "custom_components/zwave_quirks/translations/en.json").read_text(encoding="utf-8")
-)["entity"]
+EN = json.loads((COMPONENT / "translations/en.json").read_text(encoding="utf-8"))["entity"]
+# a parameter's switch while its function is off
+SWITCH_OFF_ICON = "mdi:bell-off-outline"
+DEVICES = ("<!-- devices -->", "<!-- /devices -->")
 
 
 def _name(platform: str, key: str) -> str:
@@ -161,28 +171,105 @@ def tables(quirk: Quirk) -> str:
     return "\n".join([*_entities(quirk), "", *_parameters(quirk)])
 
 
+def _hex(value: int) -> str:
+    return f"0x{value:04x}"
+
+
+def _devices() -> str:
+    """The table of supported devices, one row per fingerprint."""
+    rows = ["| device | fingerprint (manufacturer / type / id) | quirk |", "|---|---|---|"]
+    for quirk in QUIRKS:
+        if not quirk.description:
+            raise SystemExit(f"quirk {quirk.key} has no description")
+        for fp in quirk.fingerprints:
+            device = f"{fp.manufacturer} {fp.model} {quirk.description}"
+            if fp.doc:
+                device += f" ({fp.doc})"
+            ids = " / ".join(_hex(i) for i in fp.ids)
+            if fp.firmware is not None:
+                ids += f", {_when(When(firmware=fp.firmware))}"
+            rows.append(f"| {_cell(device)} | {ids} | `quirks/{quirk.key}.py` |")
+    return "\n".join(rows)
+
+
+def _section(quirk: Quirk) -> str:
+    """A new quirk's README section: its heading and its tables' markers."""
+    title = quirk.description[:1].upper() + quirk.description[1:]
+    models = ", ".join(dict.fromkeys(fp.model for fp in quirk.fingerprints))
+    return f"### {title} ({models})\n\n<!-- tables:{quirk.key} -->\n<!-- /tables:{quirk.key} -->"
+
+
+def _between(text: str, start: str, end: str, written: str) -> str:
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no {start} ... {end} markers")
+    return pattern.sub(lambda _: f"{start}\n{written}\n{end}", text, count=1)
+
+
 def render(text: str) -> str:
-    """The README with every quirk's tables written anew."""
+    """The README with the devices and every quirk's tables written anew."""
+    text = _between(text, *DEVICES, _devices())
+    last = None
     for quirk in QUIRKS:
         start, end = f"<!-- tables:{quirk.key} -->", f"<!-- /tables:{quirk.key} -->"
-        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-        if not pattern.search(text):
-            raise SystemExit(f"README.md has no {start} ... {end} markers")
-        written = f"{start}\n{tables(quirk)}\n{end}"
-        text = pattern.sub(lambda _, written=written: written, text)
+        if start not in text:
+            if last is None:
+                raise SystemExit(f"README.md has no quirk's tables to put {start} after")
+            text = text.replace(last, f"{last}\n\n{_section(quirk)}", 1)
+        text = _between(text, start, end, tables(quirk))
+        last = end
     return text
 
 
+def _icon(entries: dict[str, dict[str, Any]], key: str, icon: dict[str, Any]) -> None:
+    if entries.setdefault(key, icon) != icon:
+        raise SystemExit(f"icons.json: {key} has two icons: {entries[key]} and {icon}")
+
+
+def icons() -> dict[str, dict[str, Any]]:
+    """The "entity" part of icons.json, by platform and translation key."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for quirk in QUIRKS:
+        for decl in quirk.entities:
+            if decl.icon is None:
+                continue
+            entries = found.setdefault(decl.platform.value, {})
+            keys = [decl.translation_key]
+            if isinstance(decl, CapacityDecl) and decl.period_translation_key:
+                keys.append(decl.period_translation_key)
+            for key in keys:
+                _icon(entries, key, {"default": decl.icon})
+        for param in quirk.parameters:
+            if param.icon is None or param.platform is None:
+                continue
+            _icon(found.setdefault(param.platform.value, {}), param.key, {"default": param.icon})
+            if param.switch_key is not None:
+                switch = {"default": param.icon, "state": {"off": SWITCH_OFF_ICON}}
+                _icon(found.setdefault("switch", {}), f"{param.key}_enabled", switch)
+    return {platform: dict(sorted(entries.items())) for platform, entries in sorted(found.items())}
+
+
+def icons_file(text: str) -> str:
+    """icons.json with its "entity" part written anew."""
+    data = json.loads(text)
+    data["entity"] = icons()
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def main() -> int:
-    """Write README.md, or with --check tell whether it is current."""
-    current = README.read_text(encoding="utf-8")
-    wanted = render(current)
-    if "--check" in sys.argv[1:]:
-        if wanted != current:
-            print("README.md tables are not current: run scripts/docs_tables.py")
-            return 1
-        return 0
-    README.write_text(wanted, encoding="utf-8")
+    """Write the derived files, or with --check tell whether they are current."""
+    stale = []
+    for path, write in ((README, render), (ICONS, icons_file)):
+        current = path.read_text(encoding="utf-8")
+        wanted = write(current)
+        if wanted == current:
+            continue
+        stale.append(path.relative_to(ROOT))
+        if "--check" not in sys.argv[1:]:
+            path.write_text(wanted, encoding="utf-8")
+    if stale and "--check" in sys.argv[1:]:
+        print(f"not current: {', '.join(map(str, stale))}: run scripts/derive.py")
+        return 1
     return 0
 
 
