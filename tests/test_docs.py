@@ -60,9 +60,8 @@ def test_a_new_device_gets_its_readme_row_and_section(
 
 def test_icons_are_the_declarations(derive: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     icons = derive.icons()
-    assert icons == json.loads((ROOT / "custom_components/zwave_quirks/icons.json").read_text())[
-        "entity"
-    ]
+    written = json.loads((ROOT / "custom_components/zwave_quirks/icons.json").read_text())
+    assert icons == written["entity"]
     assert icons["switch"]["power_report_threshold_enabled"] == {
         "default": "mdi:tune-variant",
         "state": {"off": "mdi:bell-off-outline"},

@@ -469,9 +469,10 @@ class Quirk:
     def __post_init__(self) -> None:
         if not self.fingerprints:
             raise QuirkError(f"{self.key}: no fingerprint")
-        for item in (*self.entities, *self.parameters):
-            if item.icon is not None and not ICON.fullmatch(item.icon):
-                raise QuirkError(f"{self.key}: {item.key}: icon {item.icon!r} is not mdi:<name>")
+        icons = [(e.key, e.icon) for e in self.entities] + [(p.key, p.icon) for p in self.parameters]
+        for key, icon in icons:
+            if icon is not None and not ICON.fullmatch(icon):
+                raise QuirkError(f"{self.key}: {key}: icon {icon!r} is not mdi:<name>")
         ids = [fp.ids for fp in self.fingerprints]
         if len(set(ids)) != len(ids) and any(fp.firmware is None for fp in self.fingerprints):
             raise QuirkError(f"{self.key}: duplicate fingerprint")
