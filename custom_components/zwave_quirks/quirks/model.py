@@ -469,7 +469,9 @@ class Quirk:
     def __post_init__(self) -> None:
         if not self.fingerprints:
             raise QuirkError(f"{self.key}: no fingerprint")
-        icons = [(e.key, e.icon) for e in self.entities] + [(p.key, p.icon) for p in self.parameters]
+        icons = [(e.key, e.icon) for e in self.entities] + [
+            (p.key, p.icon) for p in self.parameters
+        ]
         for key, icon in icons:
             if icon is not None and not ICON.fullmatch(icon):
                 raise QuirkError(f"{self.key}: {key}: icon {icon!r} is not mdi:<name>")
