@@ -8,6 +8,8 @@ Usage: .venv/bin/python scripts/derive.py [--check]
   its markers gets a section of its own after the last quirk's tables. The rest
   of the README is written by hand. Names are the English translations, as a
   user sees them.
+- simulator/README.md: the table of the simulated network's nodes (between
+  <!-- nodes --> and <!-- /nodes -->), from simulator/src/devices.js (Node.js).
 - icons.json: the entities' icons (its "entity" part) from the declarations'
   ``icon``; a parameter's switch has its number's icon, and a bell's while off.
   The services' icons are written by hand.
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,18 @@ EN = json.loads((COMPONENT / "translations/en.json").read_text(encoding="utf-8")
 # a parameter's switch while its function is off
 SWITCH_OFF_ICON = "mdi:bell-off-outline"
 DEVICES = ("<!-- devices -->", "<!-- /devices -->")
+SIMULATOR = ROOT / "simulator"
+SIMULATOR_README = SIMULATOR / "README.md"
+NODES = ("<!-- nodes -->", "<!-- /nodes -->")
+# one of each shipped device, as the simulator builds them
+SIMULATOR_NODES = """
+import { HOME_ID, SHIPPED_NODES, createDeviceDefinitions } from "./src/devices.js";
+const nodes = createDeviceDefinitions(SHIPPED_NODES).map((d) => ({
+    id: d.id, name: d.name, kind: d.kind, firmware: d.capabilities.firmwareVersion,
+    ids: [d.capabilities.manufacturerId, d.capabilities.productType, d.capabilities.productId],
+}));
+console.log(JSON.stringify({ homeId: HOME_ID, nodes }));
+"""
 
 
 def _name(platform: str, key: str) -> str:
@@ -202,7 +218,7 @@ def _section(quirk: Quirk) -> str:
 def _between(text: str, start: str, end: str, written: str) -> str:
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
-        raise SystemExit(f"README.md has no {start} ... {end} markers")
+        raise SystemExit(f"no {start} ... {end} markers")
     return pattern.sub(lambda _: f"{start}\n{written}\n{end}", text, count=1)
 
 
@@ -219,6 +235,31 @@ def render(text: str) -> str:
         text = _between(text, start, end, tables(quirk))
         last = end
     return text
+
+
+def simulator_readme(text: str) -> str:
+    """simulator/README.md with the table of its nodes written anew."""
+    if (node := shutil.which("node")) is None:
+        raise SystemExit("scripts/derive.py needs Node.js (scripts/setup installs it)")
+    found = subprocess.run(
+        [node, "--input-type=module", "-e", SIMULATOR_NODES],
+        cwd=SIMULATOR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    network = json.loads(found.stdout)
+    rows = [
+        "| node | device | fingerprint (mfr / type / id) | firmware |",
+        "| --- | --- | --- | --- |",
+        f"| 1 | mock controller, home id `0x{network['homeId']:08x}` | | |",
+    ]
+    for node in network["nodes"]:
+        ids = " / ".join(_hex(i) for i in node["ids"])
+        rows.append(
+            f"| {node['id']} | {node['name']} {node['kind']} | {ids} | {node['firmware']} |"
+        )
+    return _between(text, *NODES, "\n".join(rows))
 
 
 def _icon(entries: dict[str, dict[str, Any]], key: str, icon: dict[str, Any]) -> None:
@@ -259,7 +300,11 @@ def icons_file(text: str) -> str:
 def main() -> int:
     """Write the derived files, or with --check tell whether they are current."""
     stale = []
-    for path, write in ((README, render), (ICONS, icons_file)):
+    for path, write in (
+        (README, render),
+        (SIMULATOR_README, simulator_readme),
+        (ICONS, icons_file),
+    ):
         current = path.read_text(encoding="utf-8")
         wanted = write(current)
         if wanted == current:

@@ -63,13 +63,13 @@ class Simulator:
         log_path: Path | None = None,
         node: str = "node",
         *,
-        nodes: int = 3,
+        nodes: int | None = None,
         tx_delay: int | None = None,
         log_level: str = "info",
         foreign_plug: bool = False,
         others: int = 0,
     ) -> None:
-        if others < 0 or nodes + others > MAX_NODES:
+        if others < 0 or (nodes or 0) + others > MAX_NODES:
             raise ValueError(
                 f"nodes {nodes} + others {others}: a network has at most {MAX_NODES} nodes"
                 f" (ids 2..{MAX_NODES + 1}), others >= 0"
@@ -81,7 +81,8 @@ class Simulator:
             self.control_port = _free_port()
         self.log_path = Path(log_path) if log_path else None
         self.node = node
-        self.nodes = nodes  # nodes 2..nodes+1 (the first three as in README.md, then copies)
+        # nodes 2..nodes+1: one of each shipped device (README.md), then copies; None: one of each
+        self.nodes = nodes
         self.tx_delay = tx_delay  # ms per frame on the mock radio (None: zwave-js's 10)
         self.log_level = log_level
         # the last of the nodes is a metering plug no quirk supports
@@ -144,9 +145,10 @@ class Simulator:
             "--ws-port", str(self.ws_port),
             "--control-port", str(self.control_port),
             "--cache-dir", str(self.cache_dir),
-            "--nodes", str(self.nodes),
             "--log-level", self.log_level,
         ]  # fmt: skip
+        if self.nodes is not None:
+            cmd += ["--nodes", str(self.nodes)]
         if self.tx_delay is not None:
             cmd += ["--tx-delay", str(self.tx_delay)]
         if self.foreign_plug:
@@ -441,7 +443,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=None)
     parser.add_argument("--log", type=Path, default=None, help="log file (default: temp file)")
     parser.add_argument("--timeout", type=float, default=180)
-    parser.add_argument("--nodes", type=int, default=3, help="3..231 (node ids 2..nodes+1)")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=None,
+        help="node ids 2..nodes+1, at most 231 (default: one of each shipped device)",
+    )
     parser.add_argument(
         "--others", type=int, default=0, help="then nodes no quirk supports (nodes + others <= 231)"
     )

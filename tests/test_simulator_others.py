@@ -15,15 +15,15 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from zwave_js_server.client import Client
 from zwave_js_server.const import CommandClass
 
+from custom_components.zwave_quirks.quirks.registry import find_quirk
+
 from .conftest import Simulator, running_simulator
+from .fixture_client import SUPPORTED_FIXTURES, fixture_name
 from .helpers import wait_for
 
-NODES, OTHERS = 3, 10  # node ids 2..4 as in simulator/README.md, then 5..14
-SUPPORTED = {
-    2: (0x0208, 0x0101, 0x000A),
-    3: (0x027A, 0x0101, 0x000A),
-    4: (0x019B, 0x0062, 0x6201),
-}
+# one of each shipped device, node ids 2..NODES+1 (simulator/README.md), then the others
+NODES, OTHERS = len(SUPPORTED_FIXTURES), 10
+SUPPORTED = range(2, NODES + 2)
 INFO_CCS = {
     CommandClass.VERSION,
     CommandClass.MANUFACTURER_SPECIFIC,
@@ -77,7 +77,7 @@ def kind_of(node_id: int) -> tuple:
 
 @pytest.fixture(scope="module")
 def others_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
-    """3 supported nodes and 10 others, each kind twice; the time to start is printed."""
+    """One of each shipped device and 10 others, each kind twice; the time to start is printed."""
     began = time.monotonic()
     options = {"nodes": NODES, "others": OTHERS, "tx_delay": 1}
     for sim in running_simulator(tmp_path_factory, "zwave-others", **options):
@@ -115,7 +115,13 @@ async def test_others_follow_the_supported_nodes(
         n["nodeId"]: (n["manufacturerId"], n["productType"], n["productId"])
         for n in status["nodes"]
     }
-    assert fingerprints == SUPPORTED | {i: kind_of(i)[1] for i in OTHER_IDS}
+    assert {i: fingerprints.pop(i) for i in OTHER_IDS} == {i: kind_of(i)[1] for i in OTHER_IDS}
+    # the rest: each shipped device once
+    assert sorted(fingerprints) == list(SUPPORTED)
+    firmware = {n["nodeId"]: n["firmwareVersion"] for n in status["nodes"]}
+    claimed = [find_quirk(ids, firmware[i]) for i, ids in fingerprints.items()]
+    names = [fixture_name(r.fingerprint.manufacturer, r.fingerprint.model) for r in claimed if r]
+    assert sorted(names) == sorted(SUPPORTED_FIXTURES)
     assert all(n["ready"] for n in status["nodes"]), status["nodes"]
 
 

@@ -70,13 +70,31 @@ def main() -> None:
             name = f"other_{kind}"
         if name is not None and name not in written:
             written.add(name)
-            path = out / f"{name}_state.json"
-            path.write_text(json.dumps(node, indent=2, sort_keys=True) + "\n")
-            print("wrote", path.relative_to(ROOT))
-    controller = {"controller": state["controller"], "driver": state.get("driver")}
-    (out / "controller_state.json").write_text(
-        json.dumps(controller, indent=2, sort_keys=True) + "\n"
+            _write(out / f"{name}_state.json", node)
+    _write(
+        out / "controller_state.json",
+        {"controller": state["controller"], "driver": state.get("driver")},
     )
+
+
+# what changes from one capture to the next without the device changing
+VOLATILE = frozenset({"lastSeen", "statistics"})
+
+
+def _steady(data: object) -> object:
+    if isinstance(data, dict):
+        return {k: _steady(v) for k, v in data.items() if k not in VOLATILE}
+    if isinstance(data, list):
+        return [_steady(v) for v in data]
+    return data
+
+
+def _write(path: Path, data: dict) -> None:
+    """Write a fixture, unless it differs from the one there only in what is volatile."""
+    if path.exists() and _steady(json.loads(path.read_text())) == _steady(data):
+        return
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print("wrote", path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -184,22 +184,23 @@ export const MAX_NODES = MAX_NODE_ID - CONTROLLER_NODE_ID;
 export const FOREIGN_PLUG_IDS = { manufacturerId: 0x0086, productType: 0x7f01, productId: 0x7f02 };
 
 /**
- * Fresh device definitions (capabilities + initial device state) of `count` nodes: nodes 2, 3
- * and 4 as described in README.md, then copies of the HANK plug, the ZEN06 plug and the Z-HAN2
- * in turn, with node ids 5..count+1. Each Z-HAN2 copy gets its own meter id. With
- * `foreignPlug`, the last of the `count` nodes is a plug no quirk supports (FOREIGN_PLUG_IDS).
- * With `others`, that many nodes that no quirk supports follow, with node ids count+2.. (see
- * createOtherDefinitions).
+ * Fresh device definitions (capabilities + initial device state) of `count` nodes: one of each
+ * shipped device (baseDefinitions, node ids 2..SHIPPED_NODES+1, as described in README.md), then
+ * copies of them in turn, with the next node ids up to count+1; fewer than SHIPPED_NODES are the
+ * first `count` shipped devices (a test's network stays the same when a device is added). Each Z-HAN2 copy gets its own
+ * meter id. With `foreignPlug`, the last of the `count` nodes is a plug no quirk supports
+ * (FOREIGN_PLUG_IDS). With `others`, that many nodes that no quirk supports follow, with node
+ * ids count+2.. (see createOtherDefinitions).
  */
-export function createDeviceDefinitions(count = 3, { foreignPlug = false, others = 0 } = {}) {
+export function createDeviceDefinitions(count = SHIPPED_NODES, { foreignPlug = false, others = 0 } = {}) {
 	checkNodeCounts(count, others);
 	return [...supportedDefinitions(count, foreignPlug), ...createOtherDefinitions(others, count + 2)];
 }
 
 /** Throws unless `count` supported nodes and `others` other nodes fit into one network */
 export function checkNodeCounts(count, others = 0) {
-	if (!Number.isInteger(count) || count < 3 || count > MAX_NODES) {
-		throw new Error(`the number of nodes must be an integer 3..${MAX_NODES}: ${count}`);
+	if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
+		throw new Error(`the number of nodes must be an integer 1..${MAX_NODES}: ${count}`);
 	}
 	if (!Number.isInteger(others) || others < 0) {
 		throw new Error(`the number of other nodes must be an integer >= 0: ${others}`);
@@ -215,7 +216,7 @@ export function checkNodeCounts(count, others = 0) {
 
 function supportedDefinitions(count, foreignPlug) {
 	if (foreignPlug) {
-		if (count < 4) throw new Error("a foreign plug needs --nodes 4 or more");
+		if (count < 2) throw new Error("a foreign plug needs --nodes 2 or more");
 		const defs = supportedDefinitions(count - 1, false);
 		const plug = baseDefinitions()[0];
 		plug.id = count + 1;
@@ -224,7 +225,10 @@ function supportedDefinitions(count, foreignPlug) {
 		return [...defs, plug];
 	}
 	const base = baseDefinitions();
-	const defs = [...base];
+	base.forEach((def, i) => {
+		if (def.id !== i + 2) throw new Error(`shipped device ${def.name}: node id ${def.id}, not ${i + 2}`);
+	});
+	const defs = base.slice(0, count);
 	for (let id = base.length + 2; id <= count + 1; id++) {
 		const def = baseDefinitions()[(id - 2) % base.length];
 		def.id = id;
@@ -239,6 +243,7 @@ function supportedDefinitions(count, foreignPlug) {
 	return defs;
 }
 
+/** One of each shipped device, node ids 2.. in order (a new device takes the next id) */
 function baseDefinitions() {
 	const hankParams = plugParams(false);
 	const zenParams = plugParams(true);
@@ -584,3 +589,6 @@ export function liveCapabilities(dev) {
 	});
 	return { ...caps, commandClasses };
 }
+
+// how many shipped devices the network has at least: nodes 2..SHIPPED_NODES+1
+export const SHIPPED_NODES = baseDefinitions().length;

@@ -3,7 +3,8 @@
 // served by a real Z-Wave JS server (no mDNS), plus a small HTTP control API. Loopback only.
 //
 // Usage: node simulator/src/main.js --ws-port N --control-port M --cache-dir DIR [--log-level info]
-//        [--nodes 3] [--others 0] [--tx-delay MS] [--foreign-plug]
+//        [--nodes N] [--others 0] [--tx-delay MS] [--foreign-plug]
+// (--nodes: default one of each shipped device, devices.js's SHIPPED_NODES)
 // Prints exactly one line to stdout when everything is ready:
 //   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4],"others":[],"included":[]}
 // ("nodes": every node id; "others": the ids of the --others nodes, which no quirk supports;
@@ -42,6 +43,7 @@ import {
 	INCLUSION_KINDS,
 	MAX_NODE_ID,
 	PLUG_POWER_ON_W,
+	SHIPPED_NODES,
 	STATE_VERSION,
 	checkNodeCounts,
 	createDeviceDefinitions,
@@ -59,7 +61,7 @@ function parseCli() {
 			"control-port": { type: "string" },
 			"cache-dir": { type: "string" },
 			"log-level": { type: "string", default: "info" },
-			nodes: { type: "string", default: "3" },
+			nodes: { type: "string", default: String(SHIPPED_NODES) },
 			others: { type: "string", default: "0" },
 			"tx-delay": { type: "string" },
 			"foreign-plug": { type: "boolean", default: false },
