@@ -225,15 +225,16 @@ def _between(text: str, start: str, end: str, written: str) -> str:
 def render(text: str) -> str:
     """The README with the devices and every quirk's tables written anew."""
     text = _between(text, *DEVICES, _devices())
-    last = None
     for quirk in QUIRKS:
         start, end = f"<!-- tables:{quirk.key} -->", f"<!-- /tables:{quirk.key} -->"
         if start not in text:
-            if last is None:
+            # after the last quirk's tables in the README
+            ends = list(re.finditer(r"<!-- /tables:\w+ -->", text))
+            if not ends:
                 raise SystemExit(f"README.md has no quirk's tables to put {start} after")
-            text = text.replace(last, f"{last}\n\n{_section(quirk)}", 1)
+            at = ends[-1].end()
+            text = f"{text[:at]}\n\n{_section(quirk)}{text[at:]}"
         text = _between(text, start, end, tables(quirk))
-        last = end
     return text
 
 

@@ -215,7 +215,7 @@ async def sim(hass: HomeAssistant, simulator: Simulator, socket_enabled: None) -
     status = await control.call("request", "GET", "/status")
     if not status["serverRunning"]:
         await control.call("start_server")
-    for node_id in (2, 3, 4):
+    for node_id in simulator.ready_info["nodes"] if simulator.ready_info else ():
         await control.call("clear_received", node_id)
     return control
 

@@ -744,7 +744,10 @@ def test_new_user_in_the_browser(
 def simulator_with_others(tmp_path: Path, socket_enabled: None) -> Iterator[Simulator]:
     """A network of its own with devices no quirk supports (the other maker's plug is 8)."""
     sim = Simulator(
-        cache_dir=tmp_path / "zwave-cache-others", log_path=tmp_path / "simulator.log", others=5
+        cache_dir=tmp_path / "zwave-cache-others",
+        log_path=tmp_path / "simulator.log",
+        nodes=3,
+        others=5,
     )
     try:
         sim.start()

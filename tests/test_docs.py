@@ -43,7 +43,8 @@ def _new_device(derive: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
         manufacturer_id=0x7F7F, product_type=1, product_id=2, manufacturer="Acme", model="P1"
     )
     new = dataclasses.replace(han, key="acme_p1", description="wall plug", fingerprints=(other,))
-    monkeypatch.setattr(derive, "QUIRKS", [*QUIRKS, new])
+    # found first (the registry's order is the modules' names)
+    monkeypatch.setattr(derive, "QUIRKS", [new, *QUIRKS])
 
 
 def test_a_new_device_gets_its_readme_row_and_section(

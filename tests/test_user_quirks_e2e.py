@@ -25,7 +25,7 @@ OTHER_PLUG = 8  # --nodes 3 --others 5: thermostat 5, multisensor 6, dimmer 7, p
 
 @pytest.fixture(scope="module")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
-    yield from running_simulator(tmp_path_factory, "zwave-user-quirks", others=5)
+    yield from running_simulator(tmp_path_factory, "zwave-user-quirks", nodes=3, others=5)
 
 
 @pytest.fixture

@@ -37,6 +37,8 @@ OTHERS = {
     0x7F04: "lock",
 }
 
+OTHERS_AFTER = 3  # shipped devices before the others: nodes 2-4, the others 5-9
+
 
 async def capture(url: str) -> dict:
     """Return the full state the server sends on start_listening."""
@@ -54,13 +56,18 @@ async def capture(url: str) -> dict:
 def main() -> None:
     """Start the simulator, capture, write the fixtures."""
     out = ROOT / "tests" / "fixtures"
-    with (
-        tempfile.TemporaryDirectory() as cache,
-        Simulator(cache_dir=Path(cache), others=len(OTHERS)) as sim,
-    ):
-        state = asyncio.run(capture(sim.url))
+    with tempfile.TemporaryDirectory() as cache:
+        # one of each shipped device
+        with Simulator(cache_dir=Path(cache) / "shipped") as sim:
+            state = asyncio.run(capture(sim.url))
+        # the others on the first three: their node ids stay when a device is added
+        with Simulator(
+            cache_dir=Path(cache) / "others", nodes=OTHERS_AFTER, others=len(OTHERS)
+        ) as sim:
+            nodes = asyncio.run(capture(sim.url))["nodes"]
+    others = [node for node in nodes if node.get("manufacturerId") in OTHERS]
     written: set[str] = set()
-    for node in state["nodes"]:
+    for node in [*state["nodes"], *others]:
         ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
         resolved = find_quirk(ids, node.get("firmwareVersion"))
         name = None
