@@ -10,6 +10,7 @@ Usage: .venv/bin/python scripts/derive.py [--check]
   user sees them.
 - simulator/README.md: the table of the simulated network's nodes (between
   <!-- nodes --> and <!-- /nodes -->), from simulator/src/devices.js (Node.js).
+- services.yaml: the parameters set_parameter offers (every writable one).
 - icons.json: the entities' icons (its "entity" part) from the declarations'
   ``icon``; a parameter's switch has its number's icon, and a bell's while off.
   The services' icons are written by hand.
@@ -45,6 +46,13 @@ from custom_components.zwave_quirks.quirks.registry import QUIRKS  # noqa: E402
 README = ROOT / "README.md"
 COMPONENT = ROOT / "custom_components/zwave_quirks"
 ICONS = COMPONENT / "icons.json"
+SERVICES = COMPONENT / "services.yaml"
+# set_parameter's list of parameters, under its field
+PARAMETER_OPTIONS = re.compile(
+    r"(^set_parameter:\n(?:  .*\n)*?    parameter:\n(?:      .*\n)*?          options:\n)"
+    r"((?:            - .*\n)+)",
+    re.MULTILINE,
+)
 MINUS, DASH, TIMES = "\u2212", "\u2013", "\u00d7"
 EN = json.loads((COMPONENT / "translations/en.json").read_text(encoding="utf-8"))["entity"]
 # a parameter's switch while its function is off
@@ -263,6 +271,15 @@ def simulator_readme(text: str) -> str:
     return _between(text, *NODES, "\n".join(rows))
 
 
+def services_file(text: str) -> str:
+    """services.yaml with set_parameter's parameters written anew."""
+    keys = sorted({p.key for quirk in QUIRKS for p in quirk.parameters if not p.read_only})
+    if not PARAMETER_OPTIONS.search(text):
+        raise SystemExit("services.yaml: set_parameter has no parameter options")
+    options = "".join(f"            - {key}\n" for key in keys)
+    return PARAMETER_OPTIONS.sub(lambda m: m.group(1) + options, text, count=1)
+
+
 def _icon(entries: dict[str, dict[str, Any]], key: str, icon: dict[str, Any]) -> None:
     if entries.setdefault(key, icon) != icon:
         raise SystemExit(f"icons.json: {key} has two icons: {entries[key]} and {icon}")
@@ -304,6 +321,7 @@ def main() -> int:
     for path, write in (
         (README, render),
         (SIMULATOR_README, simulator_readme),
+        (SERVICES, services_file),
         (ICONS, icons_file),
     ):
         current = path.read_text(encoding="utf-8")

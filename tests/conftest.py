@@ -26,6 +26,7 @@ from launcher import Simulator  # noqa: E402
 
 from .fixture_client import (  # noqa: E402
     HOME_ID,
+    NETWORK_FIXTURES,
     SUPPORTED_FIXTURES,
     FixtureClient,
     load_state,
@@ -101,7 +102,7 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 @pytest.fixture
 def fixture_client() -> Iterator[type[FixtureClient]]:
     """The integration connects to a FixtureClient serving the three devices."""
-    FixtureClient.state = load_state(*SUPPORTED_FIXTURES)
+    FixtureClient.state = load_state(*NETWORK_FIXTURES)
     FixtureClient.set_value_status = 255
     FixtureClient.listen_error = None
     FixtureClient.refuse = 0
@@ -119,6 +120,12 @@ def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
     """A configuration folder of the test's own (for files such as the user's quirks)."""
     hass.config.config_dir = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def every_device(fixture_client: type[FixtureClient]) -> None:
+    """The fixture client serves one node of each device a quirk supports."""
+    fixture_client.state = load_state(*SUPPORTED_FIXTURES)
 
 
 @pytest.fixture
@@ -184,7 +191,22 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
 
     The driver cache lives as long as the session, so later starts are faster.
     """
-    yield from running_simulator(tmp_path_factory, "zwave")
+    # the devices the end-to-end tests were written for (nodes 2-4): a device added to the
+    # simulator does not change them; a new device's tests take shipped_simulator
+    yield from running_simulator(tmp_path_factory, "zwave", nodes=3)
+
+
+@pytest.fixture(scope="session")
+def shipped_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    """One node of each shipped device (the simulator's default network).
+
+    A new device's test module runs the ``sim`` and ``loaded_entry`` fixtures on it::
+
+        @pytest.fixture(scope="session")
+        def simulator(shipped_simulator: Simulator) -> Simulator:
+            return shipped_simulator
+    """
+    yield from running_simulator(tmp_path_factory, "zwave-shipped")
 
 
 class AsyncSim:

@@ -42,15 +42,15 @@ def entry(fixture_entry: MockConfigEntry) -> MockConfigEntry:
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.usefixtures("every_device")
 async def test_entities_snapshot(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
-    fixture_client: type[FixtureClient],
     platform: Platform,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """What each platform creates for the three devices."""
+    """What each platform creates for each device a quirk supports."""
     # the capacity sensors show the current hour
     freezer.move_to("2026-01-15T09:20:00+00:00")
     with patch("custom_components.zwave_quirks.PLATFORMS", [platform]):

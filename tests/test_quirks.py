@@ -343,9 +343,8 @@ def test_the_registry_finds_every_quirk_module() -> None:
         for p in (ROOT / "custom_components" / "zwave_quirks" / "quirks").glob("*.py")
         if p.stem not in registry.NOT_QUIRKS and not p.stem.startswith("_")
     }
-    assert (
-        {quirk.key for quirk in registry.QUIRKS} == modules == {"hank_hkzw_so03", "heatit_z_han2"}
-    )
+    assert {"hank_hkzw_so03", "heatit_z_han2"} <= modules
+    assert {quirk.key for quirk in registry.QUIRKS} == modules
 
 
 def test_a_quirk_module_without_a_quirk_is_an_error(
@@ -362,7 +361,7 @@ def test_a_quirk_module_without_a_quirk_is_an_error(
 
 def test_every_supported_device_has_a_captured_fixture() -> None:
     """The fixture list is derived from the quirks: a new device needs its captured state."""
-    assert SUPPORTED_FIXTURES == ("hank_hkzw_so03", "zooz_zen06", "heatit_z_han2")
+    assert {"hank_hkzw_so03", "zooz_zen06", "heatit_z_han2"} <= set(SUPPORTED_FIXTURES)
     for name in SUPPORTED_FIXTURES:
         assert (FIXTURES / f"{name}_state.json").is_file(), (
             f"{name}: run scripts/dev/capture_fixtures.py"

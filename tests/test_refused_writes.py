@@ -24,6 +24,8 @@ from custom_components.zwave_quirks.quirks.registry import QUIRKS
 from .fixture_client import FixtureClient
 from .helpers import entity_id
 
+# one node of each device a quirk supports
+pytestmark = pytest.mark.usefixtures("every_device")
 NON_FINITE = [math.inf, -math.inf, math.nan, "inf", "nan"]
 
 

@@ -12,10 +12,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
 from .conftest import Simulator
+from .fixture_client import SUPPORTED_FIXTURES
 from .helpers import entity_id, wait_for
 
-# nodes 5, 6 and 7 are copies of nodes 2, 3 and 4
-FINGERPRINTS = {2: 0x0208, 3: 0x027A, 4: 0x019B, 5: 0x0208, 6: 0x027A, 7: 0x019B}
+# one of each shipped device from node 2, then copies of them in turn
+SHIPPED = len(SUPPORTED_FIXTURES)
+NODES = range(2, 8)
 
 
 async def test_six_nodes_and_a_load(
@@ -25,7 +27,10 @@ async def test_six_nodes_and_a_load(
     await hass.async_add_executor_job(sim.start)
     try:
         status = await hass.async_add_executor_job(sim.status)
-        assert {n["nodeId"]: n["manufacturerId"] for n in status["nodes"]} == FINGERPRINTS
+        ids = {n["nodeId"]: n["manufacturerId"] for n in status["nodes"]}
+        assert sorted(ids) == list(NODES)
+        assert all(ids[n] == ids[2 + (n - 2) % SHIPPED] for n in NODES), ids
+        assert [ids[n] for n in (2, 3, 4)] == [0x0208, 0x027A, 0x019B]
         entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
@@ -40,7 +45,7 @@ async def test_six_nodes_and_a_load(
         values: dict[int, list[str]] = defaultdict(list)
         for row in rows:
             values[int(row["node"])].append(row["value"])
-        assert set(values) == set(FINGERPRINTS)
+        assert set(values) == set(NODES)
         for node, sent in values.items():
             assert len(set(sent)) == len(sent), node  # unique per node
             power = entity_id(hass, sim.home_id, node, "power", "sensor")

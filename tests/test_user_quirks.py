@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import probatio as vol
 import pytest
+import yaml
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -20,6 +22,7 @@ from custom_components.zwave_quirks.quirks import user
 from custom_components.zwave_quirks.quirks.export import export_quirk
 from custom_components.zwave_quirks.quirks.model import SensorDecl, SwitchDecl
 from custom_components.zwave_quirks.quirks.user import UserQuirkError, load_file, load_folder
+from custom_components.zwave_quirks.services import EXPORT_QUIRK_SCHEMA
 
 from .conftest import setup_fixture_entry
 from .fixture_client import FIXTURES, HOME_ID, FixtureClient
@@ -450,3 +453,13 @@ async def test_a_broken_file_s_issue_goes_with_the_last_entry(
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert issues.async_get_issue(DOMAIN, "user_quirk_invalid_other_plug.yaml") is None
+
+
+def test_the_export_form_takes_long_range_node_ids() -> None:
+    """Z-Wave Long Range node ids go up to 4000: the form's box and the schema agree."""
+    services = Path(__file__).parents[1] / "custom_components/zwave_quirks/services.yaml"
+    field = yaml.safe_load(services.read_text())["export_quirk"]["fields"]["node_id"]
+    assert field["selector"]["number"]["max"] == 4000
+    assert EXPORT_QUIRK_SCHEMA({"node_id": 4000})["node_id"] == 4000
+    with pytest.raises(vol.Invalid):
+        EXPORT_QUIRK_SCHEMA({"node_id": 4001})

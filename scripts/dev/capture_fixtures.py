@@ -84,8 +84,8 @@ def main() -> None:
     )
 
 
-# what changes from one capture to the next without the device changing
-VOLATILE = frozenset({"lastSeen", "statistics"})
+# what changes from one capture (or machine) to the next without the device changing
+VOLATILE = frozenset({"lastSeen", "statistics", "logConfig"})
 
 
 def _steady(data: object) -> object:
