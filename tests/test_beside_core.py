@@ -40,7 +40,7 @@ from custom_components.zwave_quirks.neighbour import (
 )
 from custom_components.zwave_quirks.quirks.registry import find_quirk
 
-from .conftest import AsyncSim, Simulator, running_simulator
+from .conftest import NETWORK_NODES, AsyncSim, Simulator, running_simulator
 from .helpers import HAN, PLUG, ZEN06
 
 NODES = (PLUG, ZEN06, HAN)
@@ -63,7 +63,7 @@ NOT_REPLACED = ("node_status", "ping", "135-0-identify")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     """A network of this module's own: what other tests report to the session's network
     (an export total, say) would give core's Z-Wave JS more entities to count."""
-    yield from running_simulator(tmp_path_factory, "zwave-beside-core")
+    yield from running_simulator(tmp_path_factory, "zwave-beside-core", nodes=NETWORK_NODES)
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, Simulator
+from .conftest import NETWORK_NODES, ROOT, Simulator
 from .hass_process import BASE_CONFIG, HASS, Hass, has_state, http_json, wait_until
 
 try:
@@ -361,7 +361,11 @@ def _open_device(page: Page, device: str) -> str:
 @pytest.fixture
 def simulator_fresh(tmp_path: Path, socket_enabled: None) -> Iterator[Simulator]:
     """A factory-new simulated network of its own (the session's has been written to)."""
-    sim = Simulator(cache_dir=tmp_path / "zwave-cache", log_path=tmp_path / "simulator.log")
+    sim = Simulator(
+        cache_dir=tmp_path / "zwave-cache",
+        log_path=tmp_path / "simulator.log",
+        nodes=NETWORK_NODES,
+    )
     try:
         begun = time.monotonic()
         sim.start()
@@ -746,7 +750,7 @@ def simulator_with_others(tmp_path: Path, socket_enabled: None) -> Iterator[Simu
     sim = Simulator(
         cache_dir=tmp_path / "zwave-cache-others",
         log_path=tmp_path / "simulator.log",
-        nodes=3,
+        nodes=NETWORK_NODES,
         others=5,
     )
     try:

@@ -32,7 +32,7 @@ from zwave_js_server.const import InclusionState, InclusionStrategy
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 
-from .conftest import AsyncSim, Simulator, running_simulator
+from .conftest import NETWORK_NODES, AsyncSim, Simulator, running_simulator
 
 LIMIT = 30.0  # s, each wait
 OTHER_PLUG_MANUFACTURER = "0x7f03"  # the simulator's "metering-plug"
@@ -41,7 +41,7 @@ OTHER_PLUG_MANUFACTURER = "0x7f03"  # the simulator's "metering-plug"
 @pytest.fixture(scope="module")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     """A network of this module's own: the nodes included here stay on it."""
-    yield from running_simulator(tmp_path_factory, "zwave-inclusion")
+    yield from running_simulator(tmp_path_factory, "zwave-inclusion", nodes=NETWORK_NODES)
 
 
 async def until(

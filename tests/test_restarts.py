@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .conftest import ROOT, Simulator
+from .conftest import NETWORK_NODES, ROOT, Simulator
 from .hass_process import HASS, Hass, wait_until
 
 pytestmark = pytest.mark.skipif(not HASS.exists(), reason=f"no {HASS}")
@@ -222,7 +222,11 @@ def _statistics(db: Path, entity_id: str, table: str) -> list[tuple[float, float
 
 @pytest.fixture
 def simulator_fresh(tmp_path: Path, socket_enabled: None) -> Iterator[Simulator]:
-    sim = Simulator(cache_dir=tmp_path / "zwave-cache", log_path=tmp_path / "simulator.log")
+    sim = Simulator(
+        cache_dir=tmp_path / "zwave-cache",
+        log_path=tmp_path / "simulator.log",
+        nodes=NETWORK_NODES,
+    )
     try:
         sim.start()
         yield sim

@@ -43,7 +43,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.zwave_quirks.const import DOMAIN
 from custom_components.zwave_quirks.readings import jump_issue_id
 
-from .conftest import AsyncSim, Simulator, running_simulator
+from .conftest import NETWORK_NODES, AsyncSim, Simulator, running_simulator
 from .helpers import HAN, PLUG, ZEN06
 
 CORE = "zwave_js"
@@ -61,7 +61,7 @@ CORE_VALUE = {"kWh": "50-0-value-65537", "kVAh": "50-0-value-65793"}
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     """A network of the bank's own: its sequences move registers silently, reset and
     replace meters; the other tests must not meet those registers."""
-    yield from running_simulator(tmp_path_factory, "zwave-statistics")
+    yield from running_simulator(tmp_path_factory, "zwave-statistics", nodes=NETWORK_NODES)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
-from .conftest import AsyncSim, Simulator, running_simulator
+from .conftest import NETWORK_NODES, AsyncSim, Simulator, running_simulator
 from .test_user_quirks import OTHER_PLUG_FILE
 
 OTHER_PLUG = 8  # --nodes 3 --others 5: thermostat 5, multisensor 6, dimmer 7, plug 8, lock 9
@@ -25,7 +25,9 @@ OTHER_PLUG = 8  # --nodes 3 --others 5: thermostat 5, multisensor 6, dimmer 7, p
 
 @pytest.fixture(scope="module")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
-    yield from running_simulator(tmp_path_factory, "zwave-user-quirks", nodes=3, others=5)
+    yield from running_simulator(
+        tmp_path_factory, "zwave-user-quirks", nodes=NETWORK_NODES, others=5
+    )
 
 
 @pytest.fixture
