@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from custom_components.zwave_quirks.quirks.codecs import raw_to_display  # noqa: E402
 from custom_components.zwave_quirks.quirks.model import (  # noqa: E402
+    SWITCH_OFF_ICON,
     ButtonDecl,
     CapacityDecl,
     ConfigParam,
@@ -55,8 +56,6 @@ PARAMETER_OPTIONS = re.compile(
 )
 MINUS, DASH, TIMES = "\u2212", "\u2013", "\u00d7"
 EN = json.loads((COMPONENT / "translations/en.json").read_text(encoding="utf-8"))["entity"]
-# a parameter's switch while its function is off
-SWITCH_OFF_ICON = "mdi:bell-off-outline"
 DEVICES = ("<!-- devices -->", "<!-- /devices -->")
 SIMULATOR = ROOT / "simulator"
 SIMULATOR_README = SIMULATOR / "README.md"
@@ -280,32 +279,37 @@ def services_file(text: str) -> str:
     return PARAMETER_OPTIONS.sub(lambda m: m.group(1) + options, text, count=1)
 
 
-def _icon(entries: dict[str, dict[str, Any]], key: str, icon: dict[str, Any]) -> None:
-    if entries.setdefault(key, icon) != icon:
+def _icon(entries: dict[str, dict[str, Any] | None], key: str, icon: dict[str, Any] | None) -> None:
+    """One icon per translation key: also a declaration without one (its device class's)."""
+    if key in entries and entries[key] != icon:
         raise SystemExit(f"icons.json: {key} has two icons: {entries[key]} and {icon}")
+    entries[key] = icon
 
 
 def icons() -> dict[str, dict[str, Any]]:
     """The "entity" part of icons.json, by platform and translation key."""
-    found: dict[str, dict[str, dict[str, Any]]] = {}
+    found: dict[str, dict[str, dict[str, Any] | None]] = {}
     for quirk in QUIRKS:
         for decl in quirk.entities:
-            if decl.icon is None:
-                continue
             entries = found.setdefault(decl.platform.value, {})
             keys = [decl.translation_key]
             if isinstance(decl, CapacityDecl) and decl.period_translation_key:
                 keys.append(decl.period_translation_key)
             for key in keys:
-                _icon(entries, key, {"default": decl.icon})
+                _icon(entries, key, None if decl.icon is None else {"default": decl.icon})
         for param in quirk.parameters:
-            if param.icon is None or param.platform is None:
+            if param.platform is None:
                 continue
-            _icon(found.setdefault(param.platform.value, {}), param.key, {"default": param.icon})
+            icon = None if param.icon is None else {"default": param.icon}
+            _icon(found.setdefault(param.platform.value, {}), param.key, icon)
             if param.switch_key is not None:
-                switch = {"default": param.icon, "state": {"off": SWITCH_OFF_ICON}}
+                switch = None if icon is None else {**icon, "state": {"off": SWITCH_OFF_ICON}}
                 _icon(found.setdefault("switch", {}), f"{param.key}_enabled", switch)
-    return {platform: dict(sorted(entries.items())) for platform, entries in sorted(found.items())}
+    return {
+        platform: {key: icon for key, icon in sorted(entries.items()) if icon is not None}
+        for platform, entries in sorted(found.items())
+        if any(icon is not None for icon in entries.values())
+    }
 
 
 def icons_file(text: str) -> str:

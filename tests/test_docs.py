@@ -76,6 +76,14 @@ def test_icons_are_the_declarations(derive: ModuleType, monkeypatch: pytest.Monk
     monkeypatch.setattr(derive, "QUIRKS", [*QUIRKS, clash])
     with pytest.raises(SystemExit, match="outlet has two icons"):
         derive.icons()
+    # and one with an icon, one without (the energy sensor has the device class's icon)
+    energy = next(e for e in plug.entities if e.key == "energy")
+    flash = dataclasses.replace(
+        plug, key="clash", entities=(dataclasses.replace(energy, icon="mdi:flash"),), parameters=()
+    )
+    monkeypatch.setattr(derive, "QUIRKS", [*QUIRKS, flash])
+    with pytest.raises(SystemExit, match="energy has two icons"):
+        derive.icons()
 
 
 def test_an_icon_is_mdi_and_a_name() -> None:

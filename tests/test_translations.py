@@ -157,6 +157,16 @@ def test_set_parameter_offers_every_writable_parameter() -> None:
     assert sorted(offered) == sorted(writable)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_parameter_set_parameter_offers_is_named(language: str) -> None:
+    """The form's list shows names (selector.parameter.options), none missing or stale."""
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text(encoding="utf-8"))
+    offered = services["set_parameter"]["fields"]["parameter"]["selector"]["select"]["options"]
+    names = _load(f"translations/{language}.json")["selector"]["parameter"]["options"]
+    assert set(names) == set(offered)
+    assert all(names.values())
+
+
 def test_option_labels_name_one_option_in_every_language() -> None:
     """set_parameter takes an option by key or label in any shipped language."""
     entity = {lang: _load(f"translations/{lang}.json")["entity"] for lang in LANGUAGES}

@@ -105,6 +105,7 @@ def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
         (("fingerprints:", "fingerprints: ["), 3, "while parsing"),
         # an icon that is not mdi:<name>
         (("    unit: W\n", "    unit: W\n    icon: power\n"), 15, "an icon is mdi:<name>"),
+        (("    unit: W\n", '    unit: W\n    icon: "mdi:flash\\n"\n'), 15, "an icon is mdi:"),
         # a key the format does not have
         (("    unit: W\n", "    unit: W\n    colour: red\n"), 15, "sensors[0].colour: unknown key"),
         # a value the format refuses
@@ -209,6 +210,26 @@ async def test_icons_from_the_file(hass: HomeAssistant, config_dir: Path) -> Non
         # no icon: Home Assistant's for the device class
         "power": None,
     }
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_a_parameter_switch_of_a_file_has_a_bell_while_off(
+    hass: HomeAssistant, config_dir: Path, fixture_client: type[FixtureClient]
+) -> None:
+    """As icons.json gives the shipped parameters' switches."""
+    node = next(n for n in fixture_client.state["nodes"] if n["nodeId"] == OTHER_PLUG)
+    value = next(v for v in node["values"] if (v["commandClass"], v["property"]) == (112, 2))
+    value["value"] = 0  # the power change reports are off
+    text = OTHER_PLUG_FILE.replace(
+        "    switch_name:", "    icon: mdi:tune-variant\n    switch_name:"
+    )
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", text)
+    await setup_fixture_entry(hass)
+    switch = _entity(hass, "switch", OTHER_PLUG, "config_2_enabled")
+    assert switch is not None
+    state = hass.states.get(switch)
+    assert state is not None and state.state == "off"
+    assert state.attributes["icon"] == "mdi:bell-off-outline"
 
 
 @pytest.mark.usefixtures("other_plug_home")

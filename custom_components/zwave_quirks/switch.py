@@ -18,7 +18,7 @@ from .binding import NodeBinding
 from .connection import ZwaveQuirksConfigEntry
 from .const import DOMAIN
 from .entity import ParameterEntity, QuirkEntity, async_setup_platform, naming
-from .quirks.model import ConfigParam, SwitchDecl
+from .quirks.model import SWITCH_OFF_ICON, ConfigParam, SwitchDecl
 from .validation import device_raw, display_number
 
 PARALLEL_UPDATES = 0
@@ -142,6 +142,13 @@ class ParameterSwitch(ParameterEntity, SwitchEntity, RestoreEntity):
             entity_category=param.entity_category,
             entity_registry_enabled_default=param.enabled_by_default,
         )
+
+    @property
+    def icon(self) -> str | None:
+        """A user quirk's icon; while off, a bell's (icons.json does this for the shipped)."""
+        if (icon := super().icon) is not None and self.is_on is False:
+            return SWITCH_OFF_ICON
+        return icon
 
     @property
     def extra_restore_state_data(self) -> ResumeData:

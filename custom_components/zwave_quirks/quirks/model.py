@@ -22,6 +22,8 @@ from .codecs import SIZES, on_step, parse_version, raw_range
 
 # an icon of the Material Design Icons that Home Assistant's frontend ships
 ICON = re.compile(r"mdi:[a-z0-9]+(?:-[a-z0-9]+)*")
+# a parameter's switch while its function is off
+SWITCH_OFF_ICON = "mdi:bell-off-outline"
 
 
 class QuirkError(ValueError):
@@ -85,8 +87,8 @@ class Fingerprint:
     manufacturer: str
     model: str
     firmware: FirmwareRange | None = None
-    # a note for the generated list of supported devices (English)
-    doc: str = ""
+    # a note for the generated list of supported devices (English); not part of the identity
+    doc: str = field(default="", compare=False)
 
     @property
     def ids(self) -> tuple[int, int, int]:
@@ -357,7 +359,7 @@ class ConfigParam:
     entity_category: EntityCategory = EntityCategory.CONFIG
     # a note for the generated documentation (English)
     doc: str = ""
-    # the icon of its number or select, and of its switch while on
+    # the icon of its number or select, and of its switch while on (SWITCH_OFF_ICON while off)
     icon: str | None = None
     # a user quirk's names by language: the entity's, its options' (by option key) and
     # the name of the switch of a parameter with an off value

@@ -88,7 +88,7 @@ VALUE = vol.Schema(
 )
 CATEGORY = vol.All(str, vol.In(["config", "diagnostic"]), EntityCategory)
 ICON_NAME = vol.All(
-    str, vol.Match(rf"^{ICON.pattern}$", msg="an icon is mdi:<name>, e.g. mdi:power-socket-eu")
+    str, vol.Match(rf"^{ICON.pattern}\Z", msg="an icon is mdi:<name>, e.g. mdi:power-socket-eu")
 )
 FINGERPRINT = vol.Schema(
     {
