@@ -5,7 +5,7 @@ Usage: .venv/bin/python scripts/derive.py [--check]
 - README.md: the list of supported devices (between <!-- devices --> and
   <!-- /devices -->) and each quirk's entity and parameter tables (between
   <!-- tables:QUIRK_KEY --> and <!-- /tables:QUIRK_KEY -->). A quirk without
-  its markers gets a section of its own after the last quirk's tables. The rest
+  its markers gets a section of its own above the "new quirks" line. The rest
   of the README is written by hand. Names are the English translations, as a
   user sees them.
 - simulator/README.md: the table of the simulated network's nodes (between
@@ -57,6 +57,8 @@ PARAMETER_OPTIONS = re.compile(
 MINUS, DASH, TIMES = "\u2212", "\u2013", "\u00d7"
 EN = json.loads((COMPONENT / "translations/en.json").read_text(encoding="utf-8"))["entity"]
 DEVICES = ("<!-- devices -->", "<!-- /devices -->")
+# where a quirk without its tables' markers gets its section, in the registry's order
+NEW_QUIRKS = "<!-- new quirks: scripts/derive.py puts a new quirk's section above -->"
 SIMULATOR = ROOT / "simulator"
 SIMULATOR_README = SIMULATOR / "README.md"
 NODES = ("<!-- nodes -->", "<!-- /nodes -->")
@@ -216,10 +218,9 @@ def _devices() -> str:
 
 
 def _section(quirk: Quirk) -> str:
-    """A new quirk's README section: its heading and its tables' markers."""
-    title = quirk.description[:1].upper() + quirk.description[1:]
-    models = ", ".join(dict.fromkeys(fp.model for fp in quirk.fingerprints))
-    return f"### {title} ({models})\n\n<!-- tables:{quirk.key} -->\n<!-- /tables:{quirk.key} -->"
+    """A new quirk's README section: its heading (its devices) and its tables' markers."""
+    devices = ", ".join(dict.fromkeys(f"{fp.manufacturer} {fp.model}" for fp in quirk.fingerprints))
+    return f"### {devices}\n\n<!-- tables:{quirk.key} -->\n<!-- /tables:{quirk.key} -->"
 
 
 def _between(text: str, start: str, end: str, written: str) -> str:
@@ -235,12 +236,9 @@ def render(text: str) -> str:
     for quirk in QUIRKS:
         start, end = f"<!-- tables:{quirk.key} -->", f"<!-- /tables:{quirk.key} -->"
         if start not in text:
-            # after the last quirk's tables in the README
-            ends = list(re.finditer(r"<!-- /tables:\w+ -->", text))
-            if not ends:
-                raise SystemExit(f"README.md has no quirk's tables to put {start} after")
-            at = ends[-1].end()
-            text = f"{text[:at]}\n\n{_section(quirk)}{text[at:]}"
+            if NEW_QUIRKS not in text:
+                raise SystemExit(f"README.md has no {NEW_QUIRKS} line to put {start} above")
+            text = text.replace(NEW_QUIRKS, f"{_section(quirk)}\n\n{NEW_QUIRKS}", 1)
         text = _between(text, start, end, tables(quirk))
     return text
 

@@ -69,6 +69,8 @@ class Simulator:
         foreign_plug: bool = False,
         others: int = 0,
     ) -> None:
+        if foreign_plug and nodes is None:
+            raise ValueError("foreign_plug replaces the last of the nodes: give nodes")
         if others < 0 or (nodes or 0) + others > MAX_NODES:
             raise ValueError(
                 f"nodes {nodes} + others {others}: a network has at most {MAX_NODES} nodes"

@@ -241,7 +241,8 @@ async def sim(hass: HomeAssistant, simulator: Simulator, socket_enabled: None) -
     status = await control.call("request", "GET", "/status")
     if not status["serverRunning"]:
         await control.call("start_server")
-    for node_id in simulator.ready_info["nodes"] if simulator.ready_info else ():
+    assert simulator.ready_info is not None
+    for node_id in simulator.ready_info["nodes"]:
         await control.call("clear_received", node_id)
     return control
 

@@ -53,6 +53,9 @@ def load_state(*names: str) -> dict[str, Any]:
     """A start_listening state with the named node fixtures."""
     controller = json.loads((FIXTURES / "controller_state.json").read_text())
     nodes = [json.loads((FIXTURES / f"{name}_state.json").read_text()) for name in names]
+    ids = [node["nodeId"] for node in nodes]
+    # a fourth shipped device's fixture is node 5, as the other kinds' first
+    assert len(set(ids)) == len(ids), f"fixtures with the same node id: {names}: {ids}"
     return {"controller": controller["controller"], "driver": controller["driver"], "nodes": nodes}
 
 

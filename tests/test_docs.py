@@ -53,8 +53,10 @@ def test_a_new_device_gets_its_readme_row_and_section(
     _new_device(derive, monkeypatch)
     readme = derive.render((ROOT / "README.md").read_text(encoding="utf-8"))
     assert "| Acme P1 wall plug | 0x7f7f / 0x0001 / 0x0002 | `quirks/acme_p1.py` |" in readme
-    section = readme.index("### Wall plug (P1)\n\n<!-- tables:acme_p1 -->\n| entity |")
-    assert readme.index("<!-- /tables:heatit_z_han2 -->") < section
+    section = readme.index("### Acme P1\n\n<!-- tables:acme_p1 -->\n| entity |")
+    # after the shipped devices' sections (the Z-HAN2's capacity tariff too), before the rest
+    assert readme.index("### Capacity tariff (Z-HAN2)") < section
+    assert section < readme.index("### Parameters that 0 turns off")
     # written once: a second run changes nothing
     assert derive.render(readme) == readme
 

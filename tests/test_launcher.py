@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 import pytest_socket
 
 from .conftest import ROOT, Simulator
@@ -34,3 +38,22 @@ def test_a_killed_simulator_starts_again_at_once(simulator: Simulator) -> None:
         assert simulator.running
     finally:
         pytest_socket.disable_socket(allow_unix_socket=True)
+
+
+def test_a_foreign_plug_never_replaces_a_shipped_device_unasked(tmp_path: Path) -> None:
+    """It is the last of the --nodes nodes: without --nodes it would drop the last device."""
+    with pytest.raises(ValueError, match="give nodes"):
+        Simulator(tmp_path, foreign_plug=True)
+    node = shutil.which("node")
+    assert node is not None
+    main = ROOT / "simulator" / "src" / "main.js"
+    args = ["--ws-port", "1", "--control-port", "2", "--cache-dir", str(tmp_path)]
+    result = subprocess.run(
+        [node, str(main), *args, "--foreign-plug"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "--foreign-plug needs --nodes" in result.stderr

@@ -347,6 +347,12 @@ def test_the_registry_finds_every_quirk_module() -> None:
     assert {quirk.key for quirk in registry.QUIRKS} == modules
 
 
+def test_every_shipped_quirk_says_what_its_devices_are() -> None:
+    """The list of supported devices is written from it (scripts/derive.py)."""
+    for quirk in registry.QUIRKS:
+        assert quirk.description and quirk.description == quirk.description.strip(), quirk.key
+
+
 def test_a_quirk_module_without_a_quirk_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

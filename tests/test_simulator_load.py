@@ -12,11 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 
 from .conftest import Simulator
-from .fixture_client import SUPPORTED_FIXTURES
 from .helpers import entity_id, wait_for
 
 # one of each shipped device from node 2, then copies of them in turn
-SHIPPED = len(SUPPORTED_FIXTURES)
 NODES = range(2, 8)
 
 
@@ -29,7 +27,9 @@ async def test_six_nodes_and_a_load(
         status = await hass.async_add_executor_job(sim.status)
         ids = {n["nodeId"]: n["manufacturerId"] for n in status["nodes"]}
         assert sorted(ids) == list(NODES)
-        assert all(ids[n] == ids[2 + (n - 2) % SHIPPED] for n in NODES), ids
+        assert sim.ready_info is not None
+        shipped = sim.ready_info["shipped"]
+        assert all(ids[n] == ids[2 + (n - 2) % shipped] for n in NODES), ids
         assert [ids[n] for n in (2, 3, 4)] == [0x0208, 0x027A, 0x019B]
         entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
         entry.add_to_hass(hass)

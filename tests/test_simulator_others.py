@@ -17,12 +17,12 @@ from zwave_js_server.const import CommandClass
 
 from custom_components.zwave_quirks.quirks.registry import find_quirk
 
-from .conftest import Simulator, running_simulator
-from .fixture_client import SUPPORTED_FIXTURES, fixture_name
+from .conftest import NETWORK_NODES, Simulator, running_simulator
+from .fixture_client import NETWORK_FIXTURES, fixture_name
 from .helpers import wait_for
 
-# one of each shipped device, node ids 2..NODES+1 (simulator/README.md), then the others
-NODES, OTHERS = len(SUPPORTED_FIXTURES), 10
+# the first three shipped devices, node ids 2..4 (simulator/README.md), then the others
+NODES, OTHERS = NETWORK_NODES, 10
 SUPPORTED = range(2, NODES + 2)
 INFO_CCS = {
     CommandClass.VERSION,
@@ -77,7 +77,7 @@ def kind_of(node_id: int) -> tuple:
 
 @pytest.fixture(scope="module")
 def others_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
-    """One of each shipped device and 10 others, each kind twice; the time to start is printed."""
+    """The three devices and 10 others, each kind twice; the time to start is printed."""
     began = time.monotonic()
     options = {"nodes": NODES, "others": OTHERS, "tx_delay": 1}
     for sim in running_simulator(tmp_path_factory, "zwave-others", **options):
@@ -116,12 +116,12 @@ async def test_others_follow_the_supported_nodes(
         for n in status["nodes"]
     }
     assert {i: fingerprints.pop(i) for i in OTHER_IDS} == {i: kind_of(i)[1] for i in OTHER_IDS}
-    # the rest: each shipped device once
+    # the rest: the devices the unit tests' fixtures are, in their order
     assert sorted(fingerprints) == list(SUPPORTED)
     firmware = {n["nodeId"]: n["firmwareVersion"] for n in status["nodes"]}
-    claimed = [find_quirk(ids, firmware[i]) for i, ids in fingerprints.items()]
+    claimed = [find_quirk(fingerprints[i], firmware[i]) for i in SUPPORTED]
     names = [fixture_name(r.fingerprint.manufacturer, r.fingerprint.model) for r in claimed if r]
-    assert sorted(names) == sorted(SUPPORTED_FIXTURES)
+    assert tuple(names) == NETWORK_FIXTURES
     assert all(n["ready"] for n in status["nodes"]), status["nodes"]
 
 

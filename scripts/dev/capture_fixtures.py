@@ -16,6 +16,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -40,7 +41,7 @@ OTHERS = {
 OTHERS_AFTER = 3  # shipped devices before the others: nodes 2-4, the others 5-9
 
 
-async def capture(url: str) -> dict:
+async def capture(url: str) -> dict[str, Any]:
     """Return the full state the server sends on start_listening."""
     async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
         await ws.receive_json()  # version
@@ -50,7 +51,8 @@ async def capture(url: str) -> dict:
         while True:
             message = await ws.receive_json()
             if message.get("messageId") == "s":
-                return message["result"]["state"]
+                state: dict[str, Any] = message["result"]["state"]
+                return state
 
 
 def main() -> None:
@@ -96,7 +98,7 @@ def _steady(data: object) -> object:
     return data
 
 
-def _write(path: Path, data: dict) -> None:
+def _write(path: Path, data: dict[str, Any]) -> None:
     """Write a fixture, unless it differs from the one there only in what is volatile."""
     if path.exists() and _steady(json.loads(path.read_text())) == _steady(data):
         return

@@ -6,9 +6,10 @@
 //        [--nodes N] [--others 0] [--tx-delay MS] [--foreign-plug]
 // (--nodes: default one of each shipped device, devices.js's SHIPPED_NODES)
 // Prints exactly one line to stdout when everything is ready:
-//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4],"others":[],"included":[]}
+//   ZWAVE_SIM_READY {"wsPort":N,"controlPort":M,"homeId":H,"nodes":[2,3,4],"others":[],"included":[],"shipped":3}
 // ("nodes": every node id; "others": the ids of the --others nodes, which no quirk supports;
-// "included": nodes that joined in an earlier run with this cache, POST /inclusion)
+// "included": nodes that joined in an earlier run with this cache, POST /inclusion;
+// "shipped": how many shipped devices there are, nodes 2.. of the default network)
 // Everything else (including the driver log) goes to stderr.
 
 // Keep stdout for the READY line only: everything written to stdout goes to stderr instead.
@@ -55,19 +56,21 @@ import {
 const log = (...a) => process.stderr.write(`[sim] ${a.join(" ")}\n`);
 
 function parseCli() {
-	const { values } = parseArgs({
+	const { values: given } = parseArgs({
 		options: {
 			"ws-port": { type: "string" },
 			"control-port": { type: "string" },
 			"cache-dir": { type: "string" },
 			"log-level": { type: "string", default: "info" },
-			nodes: { type: "string", default: String(SHIPPED_NODES) },
+			nodes: { type: "string" },
 			others: { type: "string", default: "0" },
 			"tx-delay": { type: "string" },
 			"foreign-plug": { type: "boolean", default: false },
 		},
 		strict: true,
 	});
+	const explicitNodes = given.nodes !== undefined;
+	const values = { ...given, nodes: given.nodes ?? String(SHIPPED_NODES) };
 	const wsPort = Number(values["ws-port"]);
 	const controlPort = Number(values["control-port"]);
 	if (!Number.isInteger(wsPort) || wsPort <= 0 || !Number.isInteger(controlPort) || controlPort <= 0) {
@@ -76,6 +79,8 @@ function parseCli() {
 	if (!values["cache-dir"]) throw new Error("--cache-dir is required");
 	const nodes = Number(values.nodes);
 	const others = Number(values.others);
+	// the foreign plug replaces the last of the --nodes nodes: never a shipped device unasked
+	if (values["foreign-plug"] && !explicitNodes) throw new Error("--foreign-plug needs --nodes");
 	try {
 		checkNodeCounts(nodes, others);
 	} catch (e) {
@@ -622,6 +627,7 @@ async function main() {
 		nodes: [...devices.keys()],
 		others: otherIds,
 		included: includedIds,
+		shipped: SHIPPED_NODES,
 	};
 	realStdoutWrite(`ZWAVE_SIM_READY ${JSON.stringify(ready)}\n`);
 }
