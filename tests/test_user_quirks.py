@@ -120,6 +120,9 @@ def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
         (("  - key: outlet", "  - key: config_1"), 29, "the key config_1 is switches[0]'s"),
         # no fingerprint at all
         (("  - manufacturer_id: 0x7f03", "  - manufacturer: 0x7f03"), 3, "fingerprints[0]"),
+        # a number the format refuses: the line of its key, not of its declaration
+        (("    unit: W\n", "    unit: W\n    display_precision: 9\n"), 15, "display_precision"),
+        (("    max: 2500\n", "    max: 2500\n    step: 0\n"), 45, "parameters[1].step"),
     ],
 )
 def test_a_wrong_file_says_where_and_what(

@@ -269,16 +269,40 @@ def _parameter(item: Mapping[str, Any]) -> ConfigParam:
     )
 
 
-def _line(data: Any, path: list[Any]) -> int | None:
-    """The line of the deepest part of the file that a path reaches."""
+def _line(data: Any, path: list[Any], text: str = "") -> int | None:
+    """The line of the deepest part of the file that a path reaches.
+
+    Numbers and booleans carry no line (only strings, lists and maps do): a key
+    with such a value is looked up in the text, in its map's block.
+    """
     line = getattr(data, "__line__", None)
     for step in path:
         try:
-            data = data[step]
+            value = data[step]
         except KeyError, IndexError, TypeError:
-            break
-        line = getattr(data, "__line__", line)
+            return line
+        if (found := getattr(value, "__line__", None)) is None and isinstance(step, str):
+            return _key_line(text, line, step) or line
+        data, line = value, found or line
     return line
+
+
+def _key_line(text: str, start: int | None, key: str) -> int | None:
+    """The line of a key in the block of the map whose first key is on line ``start``."""
+    if start is None or not text:
+        return None
+    lines = text.splitlines()[start - 1 :]
+    if not lines:
+        return None
+    indent = len(lines[0]) - len(lines[0].lstrip(" -"))
+    pattern = re.compile(rf"(?:^|[\s{{,])-?\s*{re.escape(key)}\s*:")
+    for offset, row in enumerate(lines):
+        body = row.lstrip(" -")
+        if offset and body and not body.startswith("#") and len(row) - len(body) < indent:
+            return None  # the map's block ended
+        if pattern.search(row.split("#", 1)[0]):
+            return start + offset
+    return None
 
 
 def _where(path: list[Any]) -> str:
@@ -388,6 +412,7 @@ def load_file(path: Path) -> Quirk | UserQuirkError:
 def _load_file(path: Path) -> Quirk | UserQuirkError:
     try:
         data = load_yaml_dict(path)
+        text = path.read_text(encoding="utf-8", errors="replace")
     except HomeAssistantError as err:
         # the YAML parser's message names the line; the folder is <config>'s
         text = str(err).replace(str(path.parent.parent), "<config>")
@@ -408,7 +433,7 @@ def _load_file(path: Path) -> Quirk | UserQuirkError:
             message = "unknown key (docs/user-quirks.md lists the keys)"
         return UserQuirkError(
             file=_shown(path.name),
-            line=_line(data, path_in_file),
+            line=_line(data, path_in_file, text),
             message=f"{where}: {message}" if where else message,
         )
 
