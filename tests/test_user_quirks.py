@@ -120,6 +120,12 @@ def test_a_file_declares_a_quirk(tmp_path: Path) -> None:
         (("  - key: outlet", "  - key: config_1"), 29, "the key config_1 is switches[0]'s"),
         # no fingerprint at all
         (("  - manufacturer_id: 0x7f03", "  - manufacturer: 0x7f03"), 3, "fingerprints[0]"),
+        # a firmware range that is empty
+        (
+            ("    max: 2500\n", '    max: 2500\n    firmware: {min: "2.0", below: "1.0"}\n'),
+            45,
+            "empty firmware range",
+        ),
         # a number the format refuses: the line of its key, not of its declaration
         (("    unit: W\n", "    unit: W\n    display_precision: 9\n"), 15, "display_precision"),
         (("    max: 2500\n", "    max: 2500\n    step: 0\n"), 45, "parameters[1].step"),
@@ -487,3 +493,66 @@ def test_the_export_form_takes_long_range_node_ids() -> None:
     assert EXPORT_QUIRK_SCHEMA({"node_id": 4000})["node_id"] == 4000
     with pytest.raises(vol.Invalid):
         EXPORT_QUIRK_SCHEMA({"node_id": 4001})
+
+
+# the second parameter again, for other firmware: a larger range
+LARGER_RANGE_FOR_FIRMWARE_2 = """\
+  - number: 2
+    size: 2
+    key: power_threshold
+    name: {en: Power change, nb: Effektendring}
+    default: 50
+    min: 1
+    max: 5000
+    off_value: 0
+    unit: W
+    firmware: {min: "2.0"}
+"""
+
+
+def test_firmware_variants_of_a_declaration(tmp_path: Path) -> None:
+    """One parameter (or entity) declared again for a firmware range: the node's applies."""
+    text = OTHER_PLUG_FILE.replace(
+        "    max: 2500\n", '    max: 2500\n    firmware: {below: "2.0"}\n'
+    )
+    quirk = load_file(_write(tmp_path, "other_plug.yaml", text + LARGER_RANGE_FOR_FIRMWARE_2))
+    assert not isinstance(quirk, UserQuirkError), quirk
+    fingerprint = quirk.fingerprints[0]
+    for version, high in (((1, 2), 2500), ((2, 1), 5000)):
+        (param,) = [p for p in quirk.resolve(fingerprint, version).parameters if p.number == 2]
+        assert param.max == high, version
+    # without a range, the second is a key used twice
+    twice = load_file(
+        _write(
+            tmp_path,
+            "twice.yaml",
+            OTHER_PLUG_FILE
+            + LARGER_RANGE_FOR_FIRMWARE_2.replace('    firmware: {min: "2.0"}\n', ""),
+        )
+    )
+    assert isinstance(twice, UserQuirkError) and "is parameters[1]'s already" in twice.message
+    # ranges that overlap: at the second's firmware
+    overlap = load_file(
+        _write(
+            tmp_path, "overlap.yaml", text + LARGER_RANGE_FOR_FIRMWARE_2.replace('"2.0"', '"1.5"')
+        )
+    )
+    assert isinstance(overlap, UserQuirkError), overlap
+    assert "parameters[2].firmware: the key config_2 is parameters[1]'s already for firmware" in (
+        overlap.message
+    )
+    assert overlap.line == len(text.splitlines()) + 10
+
+
+@pytest.mark.usefixtures("other_plug_home")
+async def test_the_node_s_firmware_picks_the_variant(hass: HomeAssistant, config_dir: Path) -> None:
+    """The captured plug has firmware 1.2: the variant below 2.0 applies, not the other."""
+    text = OTHER_PLUG_FILE.replace(
+        "    max: 2500\n", '    max: 2500\n    firmware: {below: "2.0"}\n'
+    )
+    _write(config_dir / "zwave_quirks", "other_plug.yaml", text + LARGER_RANGE_FOR_FIRMWARE_2)
+    await setup_fixture_entry(hass)
+    number = _entity(hass, "number", OTHER_PLUG, "config_2")
+    assert number is not None
+    state = hass.states.get(number)
+    assert state is not None and state.attributes["max"] == 2500

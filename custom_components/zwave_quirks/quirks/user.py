@@ -40,6 +40,7 @@ from .model import (
     SensorDecl,
     SwitchDecl,
     ValueRef,
+    When,
 )
 
 FOLDER = "zwave_quirks"
@@ -90,6 +91,8 @@ CATEGORY = vol.All(str, vol.In(["config", "diagnostic"]), EntityCategory)
 ICON_NAME = vol.All(
     str, vol.Match(rf"^{ICON.pattern}\Z", msg="an icon is mdi:<name>, e.g. mdi:power-socket-eu")
 )
+# firmware versions from min (inclusive) to below (exclusive)
+FIRMWARE = {vol.Optional("min"): str, vol.Optional("below"): str}
 FINGERPRINT = vol.Schema(
     {
         vol.Required("manufacturer_id"): _int(0, 0xFFFF),
@@ -97,7 +100,7 @@ FINGERPRINT = vol.Schema(
         vol.Required("product_id"): _int(0, 0xFFFF),
         vol.Required("manufacturer"): vol.All(str, vol.Length(min=1)),
         vol.Required("model"): vol.All(str, vol.Length(min=1)),
-        vol.Optional("firmware"): {vol.Optional("min"): str, vol.Optional("below"): str},
+        vol.Optional("firmware"): FIRMWARE,
     }
 )
 ENTITY = {
@@ -106,6 +109,8 @@ ENTITY = {
     vol.Optional("entity_category"): CATEGORY,
     vol.Optional("enabled_by_default", default=True): bool,
     vol.Optional("icon"): ICON_NAME,
+    # a variant for this firmware (the same key again for other firmware)
+    vol.Optional("firmware"): FIRMWARE,
 }
 SENSOR = vol.Schema(
     {
@@ -164,6 +169,7 @@ PARAMETER = vol.Schema(
         vol.Optional("enabled_by_default", default=True): bool,
         vol.Optional("private", default=False): bool,
         vol.Optional("icon"): ICON_NAME,
+        vol.Optional("firmware"): FIRMWARE,
     }
 )
 QUIRK_FILE = vol.Schema(
@@ -195,7 +201,18 @@ def _entity_fields(item: Mapping[str, Any]) -> dict[str, Any]:
         "entity_category": item.get("entity_category"),
         "enabled_by_default": item["enabled_by_default"],
         "icon": item.get("icon"),
+        "when": _when(item),
     }
+
+
+def _firmware(item: Mapping[str, Any]) -> FirmwareRange | None:
+    return FirmwareRange(**item["firmware"]) if "firmware" in item else None
+
+
+def _when(item: Mapping[str, Any]) -> When | None:
+    """A declaration's firmware condition (its ranges are checked before: _check_firmware)."""
+    firmware = _firmware(item)
+    return None if firmware is None else When(firmware=firmware)
 
 
 def _sensor(item: Mapping[str, Any]) -> SensorDecl:
@@ -262,6 +279,7 @@ def _parameter(item: Mapping[str, Any]) -> ConfigParam:
         enabled_by_default=item["enabled_by_default"],
         private=item["private"],
         icon=item.get("icon"),
+        when=_when(item),
         names=item["name"],
         option_names={option["key"]: option["name"] for option in options.values()},
         switch_names=item.get("switch_name")
@@ -312,6 +330,7 @@ def _where(path: list[Any]) -> str:
 def parse_quirk(name: str, data: Any) -> Quirk:
     """A quirk from a file's data (its key: "user:" and the file's name); raise vol.Invalid."""
     checked = QUIRK_FILE(data)
+    _check_firmware(checked)
     built: list[EntityDecl] = []
     sections: tuple[tuple[str, Callable[[Mapping[str, Any]], EntityDecl]], ...] = (
         ("sensors", _sensor),
@@ -377,10 +396,28 @@ def _check_labels(item: Mapping[str, Any], index: int) -> None:
                 )
 
 
+SECTIONS = ("sensors", "switches", "buttons", "events", "parameters")
+
+
+def _check_firmware(checked: Mapping[str, Any]) -> None:
+    """Each firmware range of a declaration holds a version."""
+    for section in SECTIONS:
+        for index, item in enumerate(checked[section]):
+            try:
+                _firmware(item)
+            except QuirkError as err:
+                raise vol.Invalid(str(err), path=[section, index, "firmware"]) from err
+
+
 def _check_keys(checked: Mapping[str, Any]) -> None:
-    """Each entity's key once in the file (a parameter's entity is config_<number>)."""
-    seen: dict[str, str] = {}
-    for section in ("sensors", "switches", "buttons", "events", "parameters"):
+    """Each entity's key once in the file (a parameter's entity is config_<number>).
+
+    A key again in the same section is a variant for other firmware: it and the
+    first have firmware ranges that do not overlap, or one of them has none (it
+    applies where no range does).
+    """
+    seen: dict[str, list[tuple[str, int, FirmwareRange | None]]] = {}
+    for section in SECTIONS:
         for index, item in enumerate(checked[section]):
             if section == "parameters":
                 keys = [f"config_{item['number']}"]
@@ -389,11 +426,20 @@ def _check_keys(checked: Mapping[str, Any]) -> None:
                 where = "number"
             else:
                 keys, where = [item["key"]], "key"
+            firmware = _firmware(item)
             for key in keys:
-                if (first := seen.setdefault(key, f"{section}[{index}]")) != f"{section}[{index}]":
-                    raise vol.Invalid(
-                        f"the key {key} is {first}'s already", path=[section, index, where]
-                    )
+                for other_section, other, other_firmware in seen.get(key, []):
+                    first = f"{other_section}[{other}]"
+                    if other_section != section or (firmware is None and other_firmware is None):
+                        raise vol.Invalid(
+                            f"the key {key} is {first}'s already", path=[section, index, where]
+                        )
+                    if firmware and other_firmware and firmware.overlaps(other_firmware):
+                        raise vol.Invalid(
+                            f"the key {key} is {first}'s already for firmware in this range",
+                            path=[section, index, "firmware"],
+                        )
+                seen.setdefault(key, []).append((section, index, firmware))
 
 
 def _shown(name: str) -> str:
