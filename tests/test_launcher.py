@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 import pytest_socket
 
@@ -57,3 +60,39 @@ def test_a_foreign_plug_never_replaces_a_shipped_device_unasked(tmp_path: Path) 
     )
     assert result.returncode != 0
     assert "--foreign-plug needs --nodes" in result.stderr
+
+
+async def _start_listening(url: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.receive_json()  # version
+        await ws.send_json({"command": "initialize", "messageId": "i", "schemaVersion": 50})
+        await ws.receive_json()
+        await ws.send_json({"command": "start_listening", "messageId": "s"})
+        while True:
+            message = await ws.receive_json()
+            if message.get("messageId") == "s":
+                state: dict[str, Any] = message["result"]["state"]
+                return state
+
+
+def test_a_kill_right_after_the_first_start_keeps_every_value(
+    tmp_path: Path, socket_enabled: None
+) -> None:
+    """The driver's cache has what the interview read by READY: a restart from it has it too.
+
+    zwave-js writes its cache at most once a second by default, and the restarted driver
+    does not ask again for what a kill lost (a CI run once saw the Z-HAN2's parameters 9-11
+    without values); the simulator writes every change at once.
+    """
+    # as the session's simulator (zwave-js's 10 ms per frame)
+    sim = Simulator(tmp_path / "cache", nodes=3, log_path=tmp_path / "sim.log")
+    try:
+        sim.start()
+        sim.kill()
+        sim.start(timeout=60)
+        state = asyncio.run(_start_listening(sim.url))
+    finally:
+        sim.stop()
+    han = next(n for n in state["nodes"] if n["nodeId"] == 4)
+    read = {v["property"] for v in han["values"] if v["commandClass"] == 112 and "value" in v}
+    assert read == set(range(1, 12))

@@ -450,6 +450,9 @@ async function main() {
 		storage: {
 			cacheDir: opts.cacheDir,
 			lockDir: path.join(opts.cacheDir, "locks"),
+			// every change written at once ("normal" writes at most once a second): a test
+			// that kills the simulator never takes values the interview read with it
+			throttle: "fast",
 		},
 		// Like the real zwave-js-server: multi-client value updates
 		emitValueUpdateAfterSetValue: true,
