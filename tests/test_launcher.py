@@ -8,9 +8,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
 import pytest_socket
 
@@ -62,21 +60,8 @@ def test_a_foreign_plug_never_replaces_a_shipped_device_unasked(tmp_path: Path) 
     assert "--foreign-plug needs --nodes" in result.stderr
 
 
-async def _start_listening(url: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
-        await ws.receive_json()  # version
-        await ws.send_json({"command": "initialize", "messageId": "i", "schemaVersion": 50})
-        await ws.receive_json()
-        await ws.send_json({"command": "start_listening", "messageId": "s"})
-        while True:
-            message = await ws.receive_json()
-            if message.get("messageId") == "s":
-                state: dict[str, Any] = message["result"]["state"]
-                return state
-
-
 def test_a_kill_right_after_the_first_start_keeps_every_value(
-    tmp_path: Path, socket_enabled: None
+    tmp_path: Path, socket_enabled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The driver's cache has what the interview read by READY: a restart from it has it too.
 
@@ -90,7 +75,11 @@ def test_a_kill_right_after_the_first_start_keeps_every_value(
         sim.start()
         sim.kill()
         sim.start(timeout=60)
-        state = asyncio.run(_start_listening(sim.url))
+        # the fixture capture's start_listening
+        monkeypatch.syspath_prepend(str(ROOT / "scripts" / "dev"))
+        from capture_fixtures import capture  # noqa: PLC0415
+
+        state = asyncio.run(capture(sim.url))
     finally:
         sim.stop()
     han = next(n for n in state["nodes"] if n["nodeId"] == 4)

@@ -495,19 +495,13 @@ def test_the_export_form_takes_long_range_node_ids() -> None:
         EXPORT_QUIRK_SCHEMA({"node_id": 4001})
 
 
-# the second parameter again, for other firmware: a larger range
-LARGER_RANGE_FOR_FIRMWARE_2 = """\
-  - number: 2
-    size: 2
-    key: power_threshold
-    name: {en: Power change, nb: Effektendring}
-    default: 50
-    min: 1
-    max: 5000
-    off_value: 0
-    unit: W
-    firmware: {min: "2.0"}
-"""
+# the second parameter again, for other firmware: a larger range (its last line the firmware)
+LARGER_RANGE_FOR_FIRMWARE_2 = (
+    OTHER_PLUG_FILE[OTHER_PLUG_FILE.index("  - number: 2\n") :].replace(
+        "    max: 2500\n", "    max: 5000\n"
+    )
+    + '    firmware: {min: "2.0"}\n'
+)
 
 
 def test_firmware_variants_of_a_declaration(tmp_path: Path) -> None:
@@ -541,7 +535,7 @@ def test_firmware_variants_of_a_declaration(tmp_path: Path) -> None:
     assert "parameters[2].firmware: the key config_2 is parameters[1]'s already for firmware" in (
         overlap.message
     )
-    assert overlap.line == len(text.splitlines()) + 10
+    assert overlap.line == len(text.splitlines()) + len(LARGER_RANGE_FOR_FIRMWARE_2.splitlines())
 
 
 @pytest.mark.usefixtures("other_plug_home")
