@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
@@ -36,6 +39,23 @@ OTHER_KINDS = tuple(
 )
 # a mixed home's supported nodes: two of each kind (bench/mixed_home.py has the same six)
 MIXED_SUPPORTED = 6
+# the configuration folder of every Home Assistant a benchmark starts (one per process)
+_CONFIG: list[Path] = []
+
+
+def config_dir() -> str:
+    """A configuration folder of this process's own, its registries empty.
+
+    Not the test plugin's own folder: that is in the installed package, and its
+    registries grew with every benchmark run (25,738 devices once, saved in the
+    middle of a measured span). What the integration copies there (its
+    blueprints) stays from one Home Assistant to the next, as after a first start.
+    """
+    if not _CONFIG:
+        _CONFIG.append(Path(tempfile.mkdtemp(prefix="zwave-quirks-bench-")))
+        atexit.register(shutil.rmtree, _CONFIG[0], ignore_errors=True)
+    shutil.rmtree(_CONFIG[0] / ".storage", ignore_errors=True)
+    return str(_CONFIG[0])
 
 
 class BenchClient(FixtureClient):
@@ -119,7 +139,7 @@ async def home_assistant(fixture_client: bool = True) -> AsyncIterator[HomeAssis
                     return_value=resolver,
                 )
             )
-        async with async_test_home_assistant() as hass:
+        async with async_test_home_assistant(config_dir=config_dir()) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             yield hass
             await hass.async_stop(force=True)

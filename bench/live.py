@@ -26,7 +26,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
-from harness import CORE, MAX_NODES, OURS, ROOT, make_entry
+from harness import CORE, MAX_NODES, OURS, ROOT, config_dir, make_entry
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -103,7 +103,7 @@ async def live_home_assistant() -> AsyncIterator[HomeAssistant]:
     resolver = ThreadedResolver()
     resolver.real_close = resolver.close  # type: ignore[attr-defined]  # what HA closes
     with patch("homeassistant.helpers.aiohttp_client._async_make_resolver", return_value=resolver):
-        async with async_test_home_assistant() as hass:
+        async with async_test_home_assistant(config_dir=config_dir()) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             yield hass
             await hass.async_stop(force=True)
