@@ -513,7 +513,10 @@ async def test_an_unsupported_node_is_never_touched(
 
 
 async def test_our_client_holds_only_the_nodes_a_quirk_may_claim(
-    hass: HomeAssistant, simulator_with_foreign_plug: Simulator, socket_enabled: None
+    hass: HomeAssistant,
+    simulator_with_foreign_plug: Simulator,
+    socket_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The foreign plug is core's alone: our library never builds it, nor parses its reports."""
     sim = AsyncSim(hass, simulator_with_foreign_plug)
@@ -536,8 +539,17 @@ async def test_our_client_holds_only_the_nodes_a_quirk_may_claim(
             "firmware_version": foreign[0]["firmware_version"],
         }
     ]
-    # its reports stop at the filter; ours go on
-    dropped = own.transport.node_filter.events_dropped
+    # its reports stop at the filter, unparsed (the real server's events start as
+    # the filter expects); ours go on
+    node_filter = own.transport.node_filter
+    dropped, unparsed = node_filter.events_dropped, []
+    drops_unparsed = node_filter.drops_unparsed
+
+    def spy(text: str) -> bool:
+        unparsed.append(drops_unparsed(text))
+        return unparsed[-1]
+
+    monkeypatch.setattr(node_filter, "drops_unparsed", spy)
     power = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{sim.home_id}.{PLUG}.power")
     assert power is not None
     await sim.call("report_meter", UNSUPPORTED, "W", 123.0)
@@ -552,7 +564,8 @@ async def test_our_client_holds_only_the_nodes_a_quirk_may_claim(
             break
         await asyncio.sleep(0.05)
     assert await arrived(), hass.states.get(power)
-    assert own.transport.node_filter.events_dropped > dropped
+    assert node_filter.events_dropped > dropped
+    assert unparsed.count(True) == node_filter.events_dropped - dropped
     core_power = core_entity(hass, sim.home_id, UNSUPPORTED, "50-0-value-66049")
     assert hass.states.get(core_power.entity_id).state in ("123", "123.0")
 

@@ -21,6 +21,7 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util.json import json_loads
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zwave_js_server.model.driver import Driver
 
@@ -295,3 +296,41 @@ async def test_a_mixed_home_from_the_captured_fixtures(
     assert len(devices) == 4  # the network and the three supported nodes
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert {n["node_id"] for n in diagnostics["unsupported_nodes"]} == others
+
+
+async def test_an_event_of_a_node_left_out_is_dropped_unparsed(
+    node_filter: NodeFilter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most messages of a mixed home are such events: the text's start names the node.
+
+    The server writes an event's keys in its own order (JSON.stringify); a text
+    that starts otherwise, or a node's "ready" (the summary follows it), is parsed.
+    """
+    parsed: list[str] = []
+    parse = json_loads
+
+    def loads(text: str) -> Any:
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr("custom_components.zwave_quirks.nodefilter.json_loads", loads)
+    wire = {
+        "statistics": '{"type":"event","event":{"source":"node","event":"statistics updated",'
+        '"nodeId":5,"statistics":{"commandsTX":1}}}',
+        "update": '{"type":"event","event":{"source":"node","event":"value updated",'
+        '"nodeId":5,"args":{"newValue":7}}}',
+        # another order, or another node: parsed
+        "reordered": '{"event":{"nodeId":5,"source":"node","event":"value updated"},'
+        '"type":"event"}',
+        "node 55": '{"type":"event","event":{"source":"node","event":"value updated","nodeId":55}}',
+        "ready": json.dumps(_event("node", "ready", nodeId=5, nodeState={"firmwareVersion": "2"})),
+        "kept": '{"type":"event","event":{"source":"node","event":"value updated","nodeId":2}}',
+    }
+    socket = _Socket(*(WSMessage(WSMsgType.TEXT, text, None) for text in wire.values()))
+    ws = FilteredWebSocket(socket, node_filter)  # type: ignore[arg-type]
+    received = await ws.receive()
+    assert received.data == wire["node 55"]
+    assert (await ws.receive()).data == wire["kept"]
+    assert parsed == [wire["reordered"], wire["node 55"], wire["ready"], wire["kept"]]
+    assert node_filter.events_dropped == 4
+    assert node_filter.left_out[5].firmware_version == "2"
