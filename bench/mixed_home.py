@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
+import json
 import statistics
 import tempfile
 import time
@@ -37,6 +39,7 @@ from unittest.mock import patch
 from harness import CORE, OURS, entity_counts, make_entry
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from live import live_home_assistant
 
 # imported before Home Assistant mounts its test configuration's custom_components
@@ -117,6 +120,7 @@ async def cpu_per_report(
     """
     seconds = reports / rate
     span = seconds + 1.5  # the last reports through
+    gc.collect()  # not the garbage of an earlier Home Assistant
     cpu = time.process_time()
     await hass.async_add_executor_job(sim.load_status)
     await asyncio.sleep(span)
@@ -132,16 +136,78 @@ async def cpu_per_report(
     return max(spent, 0.0) / reports
 
 
+@asynccontextmanager
+async def bare_client(hass: HomeAssistant, sim: Simulator) -> AsyncIterator[float]:
+    """The least any client of the server's API does; yields the seconds its state took.
+
+    It connects as the library does, initializes, sends start_listening, parses the state
+    (in the executor, as ours does), and then receives every message and drops it unread.
+    """
+    session = async_get_clientsession(hass)
+    began = time.perf_counter()
+    ws = await session.ws_connect(sim.url, heartbeat=55, compress=15, max_msg_size=0)
+    version = await ws.receive_json()
+    schema = version["maxSchemaVersion"]
+    await ws.send_json({"command": "initialize", "messageId": "i", "schemaVersion": schema})
+    assert (await ws.receive_json())["success"]
+    await ws.send_json({"command": "start_listening", "messageId": "l"})
+    state = await hass.async_add_executor_job(json.loads, (await ws.receive()).data)
+    assert state["success"] and state["result"]["state"]["nodes"], state.get("errorCode")
+    elapsed = time.perf_counter() - began
+    del state  # it keeps nothing (a heap as large as the state makes every collection slower)
+
+    async def drain() -> None:
+        while not ws.closed:
+            await ws.receive()
+
+    task = hass.async_create_background_task(drain(), "bare client")
+    try:
+        yield elapsed
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await ws.close()
+
+
+async def floor_costs(
+    mixed: Simulator, alone: Simulator, reports: int, rounds: int, repeat: int
+) -> tuple[float, float, float]:
+    """The bare client: ms to its state on the mixed home and on the 6 alone (median), and
+    µs of process CPU per report of an unsupported node (median)."""
+    states: dict[Simulator, list[float]] = {mixed: [], alone: []}
+    for _ in range(repeat):
+        for sim in (mixed, alone):
+            async with live_home_assistant() as hass, bare_client(hass, sim) as elapsed:
+                states[sim].append(elapsed)
+    async with live_home_assistant() as hass, bare_client(hass, mixed):
+        await asyncio.sleep(2)
+        costs = [
+            await cpu_per_report(hass, mixed, unsupported_nodes(mixed), reports, RATE)
+            for _ in range(rounds)
+        ]
+    return (
+        statistics.median(states[mixed]) * 1e3,
+        statistics.median(states[alone]) * 1e3,
+        statistics.median(costs) * 1e6,
+    )
+
+
+def unsupported_nodes(sim: Simulator) -> list[int]:
+    """The others that meter: of their kinds in turn (thermostat, multisensor, dimmer,
+    metering plug, lock: simulator/README.md), the dimmers and the plugs."""
+    assert sim.ready_info is not None
+    others = [n for i, n in enumerate(sim.ready_info["others"]) if i % 5 in (2, 3)]
+    assert others, sim.ready_info
+    return others
+
+
 async def update_costs(
     sim: Simulator, reports: int, rounds: int, before: Callable[[ExitStack], None] | None
 ) -> tuple[float, float]:
     """Median µs of process CPU per report: of an unsupported node, of a supported one."""
-    assert sim.ready_info is not None
-    # the supported nodes all meter; of the others' kinds in turn (thermostat,
-    # multisensor, dimmer, metering plug, lock: simulator/README.md) two do
-    supported = list(range(2, SUPPORTED + 2))
-    others = [n for i, n in enumerate(sim.ready_info["others"]) if i % 5 in (2, 3)]
-    assert others, sim.ready_info
+    supported = list(range(2, SUPPORTED + 2))  # they all meter
+    others = unsupported_nodes(sim)
     async with fresh_home_assistant(OURS, sim, before) as (hass, entry):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
@@ -187,6 +253,9 @@ async def main() -> None:
                 mems[name].append(added)
         unsupported_us, supported_us = await update_costs(mixed, args.reports, args.rounds, None)
         unfiltered_us, _ = await update_costs(mixed, args.reports, args.rounds, unfiltered)
+        floor_mixed_ms, floor_alone_ms, floor_us = await floor_costs(
+            mixed, alone, args.reports, args.rounds, args.repeat
+        )
     finally:
         mixed.stop()
         alone.stop()
@@ -223,6 +292,21 @@ async def main() -> None:
         f"without the filter: memory {ratio(UNFILTERED, ALONE, mems):.2f}x,"
         f" setup {ratio(UNFILTERED, ALONE, times):.2f}x (CPU {ratio(UNFILTERED, ALONE, cpus):.2f}x)"
         f" the 6 alone; an unsupported update {unfiltered_us / supported_us:.0%} of a supported one"
+    )
+
+    ours_ms = (median(times, MIXED) - median(times, ALONE)) * 1e3
+    server_ms = floor_mixed_ms - floor_alone_ms
+    print(
+        f"floor (a bare client: connect, start_listening, the state parsed, every message"
+        f" dropped unread): state {floor_mixed_ms:.1f} ms on the mixed home,"
+        f" {floor_alone_ms:.1f} ms on the 6 alone; {floor_us:.0f} µs per unsupported report"
+    )
+    print(
+        f"above the floor: the mixed home adds {ours_ms:.1f} ms to our setup, of which the"
+        f" server's state {server_ms:.1f} ms (ours {ours_ms - server_ms:.1f} ms,"
+        f" {(median(times, ALONE) * 1e3 + ours_ms - server_ms) / (median(times, ALONE) * 1e3):.2f}x"
+        f" the 6 alone); an unsupported update {unsupported_us - floor_us:.0f} µs,"
+        f" {(unsupported_us - floor_us) / supported_us:.0%} of a supported one"
     )
 
 
