@@ -334,3 +334,49 @@ async def test_an_event_of_a_node_left_out_is_dropped_unparsed(
     assert parsed == [wire["reordered"], wire["node 55"], wire["ready"], wire["kept"]]
     assert node_filter.events_dropped == 4
     assert node_filter.left_out[5].firmware_version == "2"
+
+
+def test_the_state_is_released_once_the_library_built_its_nodes() -> None:
+    """The library's nodes are deep copies; the answer itself it keeps while it listens."""
+    node_filter = NodeFilter(supported_ids())
+    message = _state(_node(2), _node(5, **FOREIGN))
+    node_filter.message(message)
+    driver = Driver(MagicMock(), message["result"]["state"], MagicMock())
+    node_filter.release_state()
+    assert message["result"]["state"]["nodes"] == []
+    node = driver.controller.nodes[2]
+    assert node.values and node.data["nodeId"] == 2 and node.endpoints
+    node_filter.release_state()  # once is enough; again changes nothing
+
+
+async def test_on_the_real_server_the_library_keeps_no_copy_of_the_state(
+    hass: HomeAssistant, sim: AsyncSim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """zwave-js-server-python holds the start_listening answer as long as it listens
+    (a local of its listen loop): once its nodes are built, that answer holds none."""
+    answers: list[Any] = []
+    receive = FilteredWebSocket.receive
+
+    async def spy(self: FilteredWebSocket, timeout: float | None = None) -> WSMessage:  # noqa: ASYNC109
+        msg = await receive(self, timeout)
+        if msg.type is WSMsgType.TEXT and msg.json().get("messageId") == "start-listening":
+            answers.append(msg.json())
+        return msg
+
+    monkeypatch.setattr(FilteredWebSocket, "receive", spy)
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: sim.url}, unique_id=str(sim.home_id))
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    try:
+        assert len(answers) == 1
+        assert answers[0]["result"]["state"]["nodes"] == []
+        client = entry.runtime_data.client
+        assert client is not None and client.driver is not None
+        assert PLUG in client.driver.controller.nodes
+        power = er.async_get(hass).async_get_entity_id(
+            "sensor", DOMAIN, f"{sim.home_id}.{PLUG}.power"
+        )
+        assert power is not None and hass.states.get(power).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+    finally:
+        assert await hass.config_entries.async_unload(entry.entry_id)

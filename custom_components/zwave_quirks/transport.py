@@ -121,6 +121,7 @@ class ZwaveTransport:
         try:
             await self._async_wait_ready(listen, ready)
             assert client.driver is not None and client.version is not None
+            self.node_filter.release_state()
             self.home_id = client.version.home_id
             self._hand_over(client.driver, client.version)
         except BaseException:
