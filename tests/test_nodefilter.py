@@ -28,7 +28,7 @@ from zwave_js_server.model.driver import Driver
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 from custom_components.zwave_quirks.nodefilter import FilteredWebSocket, LeftOut, NodeFilter
-from custom_components.zwave_quirks.quirks.registry import supported_ids
+from custom_components.zwave_quirks.quirks.registry import supported_ids, used_command_classes
 
 from .conftest import AsyncSim, setup_fixture_entry
 from .fixture_client import FixtureClient, load_state
@@ -373,10 +373,74 @@ async def test_on_the_real_server_the_library_keeps_no_copy_of_the_state(
         assert answers[0]["result"]["state"]["nodes"] == []
         client = entry.runtime_data.client
         assert client is not None and client.driver is not None
-        assert PLUG in client.driver.controller.nodes
+        # and of the plug only the values of the command classes the quirks read
+        values = client.driver.controller.nodes[PLUG].values.values()
+        assert {v.command_class for v in values} <= used_command_classes()
+        assert entry.runtime_data.transport.node_filter.values_left_out > 2 * 510  # two plugs
         power = er.async_get(hass).async_get_entity_id(
             "sensor", DOMAIN, f"{sim.home_id}.{PLUG}.power"
         )
         assert power is not None and hass.states.get(power).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
     finally:
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+SCENE_ACTUATOR_CONF = 0x2C  # 510 values of each plug, which no quirk reads
+
+
+def _used_values(node: dict[str, Any]) -> list[dict[str, Any]]:
+    used = used_command_classes()
+    return [v for v in node["values"] if v["commandClass"] in used]
+
+
+def _value(command_class: int, prop: Any = "x") -> dict[str, Any]:
+    return {"commandClass": command_class, "endpoint": 0, "property": prop, "metadata": {}}
+
+
+def test_a_supported_node_keeps_the_values_of_the_command_classes_quirks_read() -> None:
+    used = used_command_classes()
+    assert {0x25, 0x2B, 0x31, 0x32, 0x70} <= used and SCENE_ACTUATOR_CONF not in used
+    node_filter = NodeFilter(supported_ids(), used)
+    plug = _node(2)
+    assert sum(v["commandClass"] == SCENE_ACTUATOR_CONF for v in plug["values"]) == 510
+    unknown = {"nodeId": 6, "ready": False, "values": [_value(SCENE_ACTUATOR_CONF)]}
+    controller = CONTROLLER_NODE | {"values": [_value(0x86)]}
+    message = _state(*({"endpoints": []} | n for n in (controller, plug, unknown)))
+    assert node_filter.message(message) == (True, True)
+    nodes = {n["nodeId"]: n for n in message["result"]["state"]["nodes"]}
+    assert nodes[2]["values"] == _used_values(_node(2))
+    # Version and Manufacturer Specific values too: the node's own fields have them
+    assert len(nodes[2]["values"]) == len(_node(2)["values"]) - 510 - 7
+    # the controller's and a node's whose ids are not known yet are the library's
+    assert nodes[1]["values"] == [_value(0x86)]
+    assert nodes[6]["values"] == [_value(SCENE_ACTUATOR_CONF)]
+    assert node_filter.values_left_out == 510 + 7
+    driver = Driver(MagicMock(), message["result"]["state"], MagicMock())
+    assert len(driver.controller.nodes[2].values) == len(nodes[2]["values"])
+
+
+def test_value_events_of_other_command_classes_of_a_supported_node_are_dropped() -> None:
+    node_filter = NodeFilter(supported_ids(), used_command_classes())
+    node_filter.message(_state(CONTROLLER_NODE, _node(2), {"nodeId": 6, "ready": False}))
+    for name in ("value added", "value updated", "value removed", "metadata updated"):
+        other = _event("node", name, nodeId=2, args=_value(SCENE_ACTUATOR_CONF))
+        assert node_filter.message(other) == (False, False)
+        used = _event("node", name, nodeId=2, args=_value(0x32, "value"))
+        assert node_filter.message(used) == (True, False)
+        # a node not interviewed yet gets everything
+        unknown = _event("node", name, nodeId=6, args=_value(SCENE_ACTUATOR_CONF))
+        assert node_filter.message(unknown) == (True, False)
+    # once its interview gives a quirk's ids, its state and events are trimmed too
+    ready = _event("node", "ready", nodeId=6, nodeState=_node(6))
+    assert node_filter.message(ready) == (True, True)
+    assert ready["event"]["nodeState"]["values"] == _used_values(_node(6))
+    late = _event("node", "value added", nodeId=6, args=_value(SCENE_ACTUATOR_CONF))
+    assert node_filter.message(late) == (False, False)
+    # a node added with a quirk's ids comes trimmed
+    added = _event("controller", "node added", node=_node(7), result={})
+    assert node_filter.message(added) == (True, True)
+    assert added["event"]["node"]["values"] == _used_values(_node(7))
+    # what the schema does not say goes to the library as it is
+    for args in ({"commandClass": "x"}, "not a dict", None):
+        odd = _event("node", "value updated", nodeId=2, args=args)
+        assert node_filter.message(odd) == (True, False)

@@ -1,4 +1,4 @@
-"""Only the nodes a quirk may claim reach the client library.
+"""Only the nodes a quirk may claim, and the values it may read, reach the client library.
 
 Most nodes of a network are devices no quirk supports; core's Z-Wave JS
 already holds them. The filter sits between the WebSocket and the library,
@@ -11,6 +11,10 @@ versioned):
 - events of a node left out are dropped before the library sees them, most
   by the start of their text, unparsed; "node added" of a node with known,
   unsupported ids leaves it out too, and its "node removed" is dropped;
+- a node with a quirk's ids keeps only the values of the command classes the
+  quirks read (registry.used_command_classes), in its state and in its value
+  events: e.g. a plug's 510 Scene Actuator Configuration values, 95 % of its
+  values, are never built (the export asks the server for the whole node);
 - the maps of the routes' rebuild (in the controller's state and in its
   events) name only the nodes the library has: it looks each one up.
 
@@ -44,6 +48,10 @@ PARSE_IN_EXECUTOR = 1 << 20
 # 231 nodes: 650 -> 800 MiB). Events are shorter and parsed faster with orjson.
 PARSE_WITH_STDLIB = 4096
 REBUILD_ROUTES = ("rebuild routes progress", "rebuild routes done")
+# a node's events about one value (args: the value's id and data)
+VALUE_EVENTS = frozenset(
+    {"value added", "value updated", "value removed", "value notification", "metadata updated"}
+)
 # How the server's node events start (JSON.stringify keeps its keys' order): the
 # event and the node are known before the message is parsed. A text that starts
 # otherwise is parsed.
@@ -68,10 +76,19 @@ class LeftOut:
 class NodeFilter:
     """Decides, per message, what the library may see; one per connection."""
 
-    def __init__(self, supported: frozenset[tuple[int, int, int]]) -> None:
+    def __init__(
+        self,
+        supported: frozenset[tuple[int, int, int]],
+        command_classes: frozenset[int] | None = None,
+    ) -> None:
         self._supported = supported
+        # the command classes whose values the quirks read (None: every value)
+        self._command_classes = command_classes
+        # the supported nodes: their values of other command classes are left out
+        self._trimmed: set[int] = set()
         self.left_out: dict[int, LeftOut] = {}
         self.events_dropped = 0
+        self.values_left_out = 0
         self._own_node_id: int | None = None
         # the node list of the state the library was given, until it has built its nodes
         self._state_nodes: list[Any] | None = None
@@ -82,6 +99,23 @@ class NodeFilter:
         ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
         if not all(isinstance(i, int) for i in ids):
             return True  # not interviewed yet (or not as the schema says): the library decides
+        return ids in self._supported
+
+    def _trim(self, node: dict[str, Any]) -> bool:
+        """Leave out a supported node's values that no quirk reads; whether it changed."""
+        used, values = self._command_classes, node.get("values")
+        if used is None or not isinstance(values, list) or not self._supported_ids(node):
+            return False
+        self._trimmed.add(node["nodeId"])
+        kept = [v for v in values if not isinstance(v, dict) or v.get("commandClass") in used]
+        node["values"] = kept
+        self.values_left_out += len(values) - len(kept)
+        return len(kept) != len(values)
+
+    def _supported_ids(self, node: dict[str, Any]) -> bool:
+        if node.get("isControllerNode") or node.get("nodeId") == self._own_node_id:
+            return False
+        ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
         return ids in self._supported
 
     def _leave_out(self, node: dict[str, Any]) -> None:
@@ -146,14 +180,19 @@ class NodeFilter:
         if isinstance(controller, dict):
             self._own_node_id = controller.get("ownNodeId")
         self.left_out = {}
-        kept = []
+        self._trimmed = set()
+        self.values_left_out = 0
+        kept, changed = [], False
         for node in nodes:
-            if not isinstance(node, dict) or "nodeId" not in node or self._keep(node):
+            if not isinstance(node, dict) or "nodeId" not in node:
                 kept.append(node)
+            elif self._keep(node):
+                kept.append(node)
+                changed |= self._trim(node)
             else:
                 self._leave_out(node)
         state["nodes"] = self._state_nodes = kept
-        changed = len(kept) != len(nodes)
+        changed |= len(kept) != len(nodes)
         if isinstance(controller, dict):
             changed |= self._routes(controller, "rebuildRoutesProgress")
         return True, changed
@@ -174,7 +213,7 @@ class NodeFilter:
         if event.get("source") == "node":
             node_id = event.get("nodeId")
             if node_id not in self.left_out:
-                return True, False
+                return self._kept_node_event(event)
             state = event.get("nodeState")
             if event.get("event") == "ready" and isinstance(state, dict):
                 # the summary follows (a node left out stays out: see the module's limits)
@@ -192,12 +231,35 @@ class NodeFilter:
             return self._controller_event(event)
         return True, False
 
+    def _kept_node_event(self, event: dict[str, Any]) -> tuple[bool, bool]:
+        """A node the library has: a supported node's other values are left out.
+
+        In its new state ("ready") and in its value events.
+        """
+        name, state = event.get("event"), event.get("nodeState")
+        if name == "ready" and isinstance(state, dict) and "nodeId" in state:
+            return True, self._trim(state)
+        if event.get("nodeId") not in self._trimmed or name not in VALUE_EVENTS:
+            return True, False
+        args = event.get("args")
+        assert self._command_classes is not None  # a node is trimmed only with them
+        if (
+            isinstance(args, dict)
+            and isinstance(cc := args.get("commandClass"), int)
+            and cc not in self._command_classes
+        ):
+            self.events_dropped += 1
+            return False, False
+        return True, False
+
     def _controller_event(self, event: dict[str, Any]) -> tuple[bool, bool]:
         name, node = event.get("event"), event.get("node")
         if isinstance(node, dict) and "nodeId" in node:
             if name == "node added" and not self._keep(node):
                 self._leave_out(node)
                 return False, False
+            if name == "node added":
+                return True, self._trim(node)
             if name == "node removed" and node["nodeId"] in self.left_out:
                 del self.left_out[node["nodeId"]]
                 return False, False

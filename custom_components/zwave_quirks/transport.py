@@ -35,7 +35,7 @@ from .const import (
 )
 from .nodefilter import NodeFilter, filtered_session
 from .quirks.model import Quirk
-from .quirks.registry import QUIRKS, supported_ids
+from .quirks.registry import QUIRKS, supported_ids, used_command_classes
 from .server import ServerCheckError, async_check_server
 from .util import redact_url
 
@@ -158,8 +158,10 @@ class ZwaveTransport:
 
     async def _async_connect(self) -> Client:
         """A connected client; its WebSocket is closed again on every failure."""
-        # the library builds and follows only the nodes a quirk may claim
-        self.node_filter = NodeFilter(supported_ids((*self.user_quirks, *QUIRKS)))
+        # the library builds and follows only the nodes a quirk may claim, and of
+        # them only the values of the command classes a quirk reads
+        quirks = (*self.user_quirks, *QUIRKS)
+        self.node_filter = NodeFilter(supported_ids(quirks), used_command_classes(quirks))
         client = Client(
             self.url,
             filtered_session(async_get_clientsession(self.hass), self.node_filter),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import fields, is_dataclass
 
 from ..const import LOGGER
 from .codecs import parse_version
-from .model import Quirk, ResolvedQuirk
+from .model import ButtonDecl, ConfigParam, Quirk, ResolvedQuirk, ValueRef
 
 # modules of the package that are not quirks
 NOT_QUIRKS = frozenset({"codecs", "export", "model", "registry", "templates", "user"})
@@ -47,6 +48,35 @@ def find_quirk_with(
 def supported_ids(quirks: tuple[Quirk, ...] = QUIRKS) -> frozenset[tuple[int, int, int]]:
     """The id triples a quirk may claim (with any firmware)."""
     return frozenset(fp.ids for quirk in quirks for fp in quirk.fingerprints)
+
+
+def used_command_classes(quirks: tuple[Quirk, ...] = QUIRKS) -> frozenset[int]:
+    """The command classes whose values a quirk reads, writes or refreshes.
+
+    Every value a declaration names (also in nested declarations such as a
+    power limit's scaling parameter), a button's command class and the ones
+    it refreshes; the node filter leaves the values of the others out.
+    """
+    found: set[int] = set()
+
+    def walk(item: object) -> None:
+        if isinstance(item, ValueRef):
+            found.add(item.command_class)
+        elif isinstance(item, (tuple, list)):
+            for element in item:
+                walk(element)
+        elif is_dataclass(item) and not isinstance(item, type):
+            for spec in fields(item):
+                walk(getattr(item, spec.name))
+
+    for quirk in quirks:
+        for decl in (*quirk.entities, *quirk.parameters):
+            walk(decl)
+            if isinstance(decl, ConfigParam):
+                walk(decl.value)
+            if isinstance(decl, ButtonDecl):
+                found.update((decl.command_class, *decl.refresh))
+    return frozenset(found)
 
 
 class AmbiguousQuirkError(LookupError):
