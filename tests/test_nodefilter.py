@@ -8,6 +8,7 @@ those it does not.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -28,6 +29,7 @@ from zwave_js_server.model.driver import Driver
 from custom_components.zwave_quirks.const import CONF_URL, DOMAIN
 from custom_components.zwave_quirks.diagnostics import async_get_config_entry_diagnostics
 from custom_components.zwave_quirks.nodefilter import FilteredWebSocket, LeftOut, NodeFilter
+from custom_components.zwave_quirks.quirks import model
 from custom_components.zwave_quirks.quirks.registry import supported_ids, used_command_classes
 
 from .conftest import AsyncSim, setup_fixture_entry
@@ -346,7 +348,9 @@ def test_the_state_is_released_once_the_library_built_its_nodes() -> None:
     assert message["result"]["state"]["nodes"] == []
     node = driver.controller.nodes[2]
     assert node.values and node.data["nodeId"] == 2 and node.endpoints
-    node_filter.release_state()  # once is enough; again changes nothing
+    message["result"]["state"]["nodes"].append(_node(3))
+    node_filter.release_state()  # once: a second call leaves the message alone
+    assert len(message["result"]["state"]["nodes"]) == 1
 
 
 async def test_on_the_real_server_the_library_keeps_no_copy_of_the_state(
@@ -422,7 +426,8 @@ def test_a_supported_node_keeps_the_values_of_the_command_classes_quirks_read() 
 def test_value_events_of_other_command_classes_of_a_supported_node_are_dropped() -> None:
     node_filter = NodeFilter(supported_ids(), used_command_classes())
     node_filter.message(_state(CONTROLLER_NODE, _node(2), {"nodeId": 6, "ready": False}))
-    for name in ("value added", "value updated", "value removed", "metadata updated"):
+    names = ("value added", "value updated", "value removed", "value notification")
+    for name in (*names, "metadata updated"):
         other = _event("node", name, nodeId=2, args=_value(SCENE_ACTUATOR_CONF))
         assert node_filter.message(other) == (False, False)
         used = _event("node", name, nodeId=2, args=_value(0x32, "value"))
@@ -430,17 +435,93 @@ def test_value_events_of_other_command_classes_of_a_supported_node_are_dropped()
         # a node not interviewed yet gets everything
         unknown = _event("node", name, nodeId=6, args=_value(SCENE_ACTUATOR_CONF))
         assert node_filter.message(unknown) == (True, False)
+    assert (node_filter.events_dropped, node_filter.value_events_dropped) == (0, 5)
     # once its interview gives a quirk's ids, its state and events are trimmed too
     ready = _event("node", "ready", nodeId=6, nodeState=_node(6))
     assert node_filter.message(ready) == (True, True)
     assert ready["event"]["nodeState"]["values"] == _used_values(_node(6))
     late = _event("node", "value added", nodeId=6, args=_value(SCENE_ACTUATOR_CONF))
     assert node_filter.message(late) == (False, False)
+    # a new state of a node counts its values left out once
+    assert node_filter.values_left_out == 2 * 517
+    assert node_filter.message(_event("node", "ready", nodeId=6, nodeState=_node(6)))[0]
+    assert node_filter.values_left_out == 2 * 517
     # a node added with a quirk's ids comes trimmed
     added = _event("controller", "node added", node=_node(7), result={})
     assert node_filter.message(added) == (True, True)
     assert added["event"]["node"]["values"] == _used_values(_node(7))
     # what the schema does not say goes to the library as it is
+    odd_value = {"commandClass": "x"}
+    state = _node(9) | {"values": [odd_value, _value(SCENE_ACTUATOR_CONF)]}
+    assert node_filter.message(_event("controller", "node added", node=state))[0]
+    assert state["values"] == [odd_value]
     for args in ({"commandClass": "x"}, "not a dict", None):
         odd = _event("node", "value updated", nodeId=2, args=args)
         assert node_filter.message(odd) == (True, False)
+
+
+def test_a_node_replaced_under_its_id_is_trimmed_only_while_it_is_supported() -> None:
+    node_filter = NodeFilter(supported_ids(), used_command_classes())
+    node_filter.message(_state(CONTROLLER_NODE, _node(2)))
+    other = _event("node", "value updated", nodeId=2, args=_value(SCENE_ACTUATOR_CONF))
+    assert node_filter.message(other) == (False, False)
+    removed = _event("controller", "node removed", node={"nodeId": 2})
+    assert node_filter.message(removed) == (True, False)
+    # the same id again, not interviewed yet: everything is the library's
+    added = _event("controller", "node added", node={"nodeId": 2, "ready": False})
+    assert node_filter.message(added) == (True, False)
+    assert node_filter.message(other) == (True, False)
+    # its interview shows another maker's ids: still the library's as it is
+    ready = _event("node", "ready", nodeId=2, nodeState=_node(2, **FOREIGN))
+    assert node_filter.message(ready) == (True, False)
+    assert ready["event"]["nodeState"]["values"] == _node(2)["values"]
+    assert node_filter.message(other) == (True, False)
+    assert node_filter.values_left_out == 0
+
+
+def test_nothing_is_dropped_unparsed_while_no_node_is_left_out() -> None:
+    node_filter = NodeFilter(supported_ids(), used_command_classes())
+    node_filter.message(_state(CONTROLLER_NODE, _node(2)))
+    text = '{"type":"event","event":{"source":"node","event":"value updated","nodeId":2}}'
+    assert not node_filter.drops_unparsed(text)
+    node_filter.message(_state(CONTROLLER_NODE, _node(5, **FOREIGN)))
+    assert node_filter.drops_unparsed(text.replace(":2}", ":5}"))
+    # digits only as JSON writes them
+    assert not node_filter.drops_unparsed(text.replace(":2}", ":\u0665}"))
+
+
+def test_every_command_class_a_declaration_names_is_one_the_filter_keeps() -> None:
+    """Value references are found in any field; a command class as a bare number only
+    where used_command_classes looks for it (a button's): a new such field fails here."""
+    classes = [model.ConfigParam, model.PowerLimit]
+    pending = [model.EntityDecl]
+    while pending:
+        cls = pending.pop()
+        classes.append(cls)
+        pending.extend(cls.__subclasses__())
+    named = {
+        (cls.__name__, f.name)
+        for cls in classes
+        for f in dataclasses.fields(cls)
+        if "command_class" in f.name or f.name == "refresh"
+    }
+    assert named == {("ButtonDecl", "command_class"), ("ButtonDecl", "refresh")}
+    button = model.ButtonDecl(
+        key="b", translation_key="b", command_class=0x5A, method="m", refresh=(0x5B,)
+    )
+    sensor = model.SensorDecl(
+        key="s",
+        translation_key="s",
+        sources=(model.ValueRef(command_class=0x31, property="x"),),
+        names={"en": "S"},
+    )
+    quirk = model.Quirk(
+        key="q",
+        fingerprints=(
+            model.Fingerprint(
+                manufacturer_id=1, product_type=2, product_id=3, manufacturer="M", model="P"
+            ),
+        ),
+        entities=(button, sensor),
+    )
+    assert used_command_classes((quirk,)) == {0x5A, 0x5B, 0x31}

@@ -269,8 +269,9 @@ async def async_get_config_entry_diagnostics(
         # nodes no quirk claims, left to Z-Wave JS (nodefilter.py), and their events dropped
         "nodes_left_out": len(node_filter.left_out),
         "events_dropped": node_filter.events_dropped,
-        # the supported nodes' values of command classes no quirk reads
+        # the supported nodes' values of command classes no quirk reads, and their events
         "values_left_out": node_filter.values_left_out,
+        "value_events_dropped": node_filter.value_events_dropped,
         # the network's home id identifies the installation
         "home_id": REDACTED if connection.home_id else None,
         "server_version": None if version is None else version.server_version,

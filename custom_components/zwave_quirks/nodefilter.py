@@ -56,7 +56,7 @@ VALUE_EVENTS = frozenset(
 # event and the node are known before the message is parsed. A text that starts
 # otherwise is parsed.
 NODE_EVENT = re.compile(
-    r'\{"type":"event","event":\{"source":"node","event":"([^"\\]*)","nodeId":(\d+)[,}]'
+    r'\{"type":"event","event":\{"source":"node","event":"([^"\\]*)","nodeId":([0-9]+)[,}]'
 )
 # what the library uses of its WebSocket besides receive() (all supported versions)
 SOCKET_ATTRIBUTES = frozenset({"closed", "close", "send_json", "exception", "close_code"})
@@ -84,39 +84,61 @@ class NodeFilter:
         self._supported = supported
         # the command classes whose values the quirks read (None: every value)
         self._command_classes = command_classes
-        # the supported nodes: their values of other command classes are left out
-        self._trimmed: set[int] = set()
+        # the supported nodes, and how many of their values (of other command
+        # classes) their last state had that the library was not shown
+        self._trimmed: dict[int, int] = {}
         self.left_out: dict[int, LeftOut] = {}
+        # events of the nodes left out, and of the supported nodes' other values
         self.events_dropped = 0
-        self.values_left_out = 0
+        self.value_events_dropped = 0
         self._own_node_id: int | None = None
         # the node list of the state the library was given, until it has built its nodes
         self._state_nodes: list[Any] | None = None
 
+    @property
+    def values_left_out(self) -> int:
+        """The supported nodes' values the library was not shown (their last states)."""
+        return sum(self._trimmed.values())
+
+    def _controller_node(self, node: dict[str, Any]) -> bool:
+        return bool(node.get("isControllerNode")) or node.get("nodeId") == self._own_node_id
+
+    @staticmethod
+    def _ids(node: dict[str, Any]) -> tuple[Any, Any, Any]:
+        return node.get("manufacturerId"), node.get("productType"), node.get("productId")
+
     def _keep(self, node: dict[str, Any]) -> bool:
-        if node.get("isControllerNode") or node.get("nodeId") == self._own_node_id:
+        if self._controller_node(node):
             return True
-        ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
+        ids = self._ids(node)
         if not all(isinstance(i, int) for i in ids):
             return True  # not interviewed yet (or not as the schema says): the library decides
         return ids in self._supported
 
     def _trim(self, node: dict[str, Any]) -> bool:
-        """Leave out a supported node's values that no quirk reads; whether it changed."""
-        used, values = self._command_classes, node.get("values")
-        if used is None or not isinstance(values, list) or not self._supported_ids(node):
-            return False
-        self._trimmed.add(node["nodeId"])
-        kept = [v for v in values if not isinstance(v, dict) or v.get("commandClass") in used]
-        node["values"] = kept
-        self.values_left_out += len(values) - len(kept)
-        return len(kept) != len(values)
+        """Leave out a supported node's values that no quirk reads; whether it changed.
 
-    def _supported_ids(self, node: dict[str, Any]) -> bool:
-        if node.get("isControllerNode") or node.get("nodeId") == self._own_node_id:
+        A node state without a quirk's ids (any more) is the library's as it is.
+        """
+        used, values = self._command_classes, node.get("values")
+        if (
+            used is None
+            or not isinstance(values, list)
+            or self._controller_node(node)
+            or self._ids(node) not in self._supported
+        ):
+            self._trimmed.pop(node["nodeId"], None)
             return False
-        ids = (node.get("manufacturerId"), node.get("productType"), node.get("productId"))
-        return ids in self._supported
+        kept = [
+            v
+            for v in values
+            if not isinstance(v, dict)
+            or not isinstance(cc := v.get("commandClass"), int)
+            or cc in used
+        ]
+        node["values"] = kept
+        self._trimmed[node["nodeId"]] = len(values) - len(kept)
+        return len(kept) != len(values)
 
     def _leave_out(self, node: dict[str, Any]) -> None:
         node_id = node["nodeId"]
@@ -180,8 +202,7 @@ class NodeFilter:
         if isinstance(controller, dict):
             self._own_node_id = controller.get("ownNodeId")
         self.left_out = {}
-        self._trimmed = set()
-        self.values_left_out = 0
+        self._trimmed = {}
         kept, changed = [], False
         for node in nodes:
             if not isinstance(node, dict) or "nodeId" not in node:
@@ -241,14 +262,14 @@ class NodeFilter:
             return True, self._trim(state)
         if event.get("nodeId") not in self._trimmed or name not in VALUE_EVENTS:
             return True, False
-        args = event.get("args")
-        assert self._command_classes is not None  # a node is trimmed only with them
+        args, used = event.get("args"), self._command_classes
         if (
-            isinstance(args, dict)
+            used is not None
+            and isinstance(args, dict)
             and isinstance(cc := args.get("commandClass"), int)
-            and cc not in self._command_classes
+            and cc not in used
         ):
-            self.events_dropped += 1
+            self.value_events_dropped += 1
             return False, False
         return True, False
 
@@ -263,6 +284,8 @@ class NodeFilter:
             if name == "node removed" and node["nodeId"] in self.left_out:
                 del self.left_out[node["nodeId"]]
                 return False, False
+            if name == "node removed":
+                self._trimmed.pop(node["nodeId"], None)
         if name in REBUILD_ROUTES:
             changed = self._routes(event, "progress")
             return True, self._routes(event, "result") or changed

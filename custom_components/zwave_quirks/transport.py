@@ -121,12 +121,13 @@ class ZwaveTransport:
         try:
             await self._async_wait_ready(listen, ready)
             assert client.driver is not None and client.version is not None
-            self.node_filter.release_state()
             self.home_id = client.version.home_id
             self._hand_over(client.driver, client.version)
         except BaseException:
             await self._async_discard(client, listen)
             raise
+        finally:
+            self.node_filter.release_state()  # the library has built its nodes, or is gone
         self.client, self._listen_task = client, listen
 
     async def _async_check(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 
 from ..const import LOGGER
@@ -62,7 +63,10 @@ def used_command_classes(quirks: tuple[Quirk, ...] = QUIRKS) -> frozenset[int]:
     def walk(item: object) -> None:
         if isinstance(item, ValueRef):
             found.add(item.command_class)
-        elif isinstance(item, (tuple, list)):
+        elif isinstance(item, Mapping):
+            for element in item.values():
+                walk(element)
+        elif isinstance(item, (tuple, list, set, frozenset)):
             for element in item:
                 walk(element)
         elif is_dataclass(item) and not isinstance(item, type):
