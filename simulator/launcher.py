@@ -15,6 +15,7 @@ import argparse
 import atexit
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -36,10 +37,34 @@ MAX_NODES = 231  # node ids 2..232 (node 1 is the controller): nodes + others
 _running: set[Simulator] = set()  # stopped by the atexit hook
 
 
+def _ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range for outgoing connections and for port 0."""
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii")
+        low, high = (int(part) for part in text.split())
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+    return low, high
+
+
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the kernel's ephemeral range.
+
+    A simulator keeps its ports across its restarts (clients reconnect to the
+    same URL). A port of the ephemeral range can be taken by any connection
+    while it is stopped: a CI run once failed so (EADDRINUSE on restart).
+    """
+    low, _high = _ephemeral_ports()
+    pick = random.SystemRandom()  # not the tests' seeded generator: workers differ
+    for _ in range(100):
+        port = pick.randrange(max(1024, low - 12000), low) if low > 2048 else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def _tail(path: Path | None, lines: int = 40) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,17 @@ def test_a_kill_right_after_the_first_start_keeps_every_value(
     han = next(n for n in state["nodes"] if n["nodeId"] == 4)
     read = {v["property"] for v in han["values"] if v["commandClass"] == 112 and "value" in v}
     assert read == set(range(1, 12))
+
+
+def test_a_simulator_keeps_its_ports_out_of_the_ephemeral_range(tmp_path: Path) -> None:
+    """Its ports stay across restarts; an outgoing connection may take one of that range
+    while it is stopped (a CI run failed with EADDRINUSE on a restart)."""
+    low, _high = sys.modules[Simulator.__module__]._ephemeral_ports()
+    pytest_socket.enable_socket()  # the launcher binds to find a free port
+    try:
+        sims = [Simulator(tmp_path / str(i)) for i in range(5)]
+    finally:
+        pytest_socket.disable_socket(allow_unix_socket=True)
+    for sim in sims:
+        assert sim.ws_port < low and sim.control_port < low
+        assert sim.ws_port != sim.control_port
