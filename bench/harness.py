@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import copy
+import functools
 import json
 import shutil
 import statistics
@@ -39,8 +40,14 @@ OTHER_KINDS = tuple(
 )
 # a mixed home's supported nodes: two of each kind (bench/mixed_home.py has the same six)
 MIXED_SUPPORTED = 6
-# the configuration folder of every Home Assistant a benchmark starts (one per process)
-_CONFIG: list[Path] = []
+
+
+@functools.cache
+def _config_folder() -> Path:
+    """The configuration folder of every Home Assistant a benchmark starts (one per process)."""
+    folder = Path(tempfile.mkdtemp(prefix="zwave-quirks-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def config_dir() -> str:
@@ -51,11 +58,8 @@ def config_dir() -> str:
     middle of a measured span). What the integration copies there (its
     blueprints) stays from one Home Assistant to the next, as after a first start.
     """
-    if not _CONFIG:
-        _CONFIG.append(Path(tempfile.mkdtemp(prefix="zwave-quirks-bench-")))
-        atexit.register(shutil.rmtree, _CONFIG[0], ignore_errors=True)
-    shutil.rmtree(_CONFIG[0] / ".storage", ignore_errors=True)
-    return str(_CONFIG[0])
+    shutil.rmtree(_config_folder() / ".storage", ignore_errors=True)
+    return str(_config_folder())
 
 
 class BenchClient(FixtureClient):
